@@ -1,0 +1,1 @@
+"""Solidarity bot: coordinates solidarity campaigns over Telegram."""

@@ -1,0 +1,19 @@
+"""Callback data of every inline button, one class per purpose."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class LanguageCallback(CallbackData, prefix="lang"):
+    code: str
+
+
+class SubscriptionCallback(CallbackData, prefix="sub"):
+    action: str  # "on" or "off"
+    slug: str
+    view: str = "list"  # where the button sits: the "list" of campaigns or one "card"
+
+
+class MenuCallback(CallbackData, prefix="menu"):
+    item: str  # "language" or "campaigns"

@@ -1,0 +1,103 @@
+"""Command line: ``python -m bot`` / ``solidarity-bot``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Settings, SettingsError, create_settings
+
+logger = logging.getLogger("bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="solidarity-bot",
+        description="A Telegram bot that coordinates solidarity campaigns. "
+        "Settings come from the environment or a .env file (see README).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "run",
+        help="migrate the database, then serve updates by long polling (default)",
+        description="Migrate the database, then serve updates by long polling.",
+    )
+    commands.add_parser(
+        "web",
+        help="migrate, then serve updates through a webhook on PORT",
+        description="Migrate the database, register WEBHOOK_URL with Telegram (with a secret "
+        "token) and serve it on PORT; requests without the token are refused.",
+    )
+    commands.add_parser(
+        "migrate",
+        help="upgrade the database schema to the latest version",
+        description="Upgrade the database schema (Alembic) to the latest version.",
+    )
+    campaign = commands.add_parser(
+        "campaign", help="load or list campaigns", description="Manage campaigns."
+    )
+    campaign_commands = campaign.add_subparsers(
+        dest="campaign_command", metavar="ACTION", required=True
+    )
+    load = campaign_commands.add_parser(
+        "load",
+        help="create or update a campaign from a YAML file",
+        description="Create or update a campaign from a YAML file (docs/campaign-file.md). "
+        "An invalid file is rejected whole, with every problem listed.",
+    )
+    load.add_argument("file", type=Path, metavar="FILE.yaml")
+    campaign_commands.add_parser(
+        "list",
+        help="list campaigns with their subscriber counts",
+        description="List every campaign with its status and number of subscribers.",
+    )
+    return parser
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        settings = create_settings()
+        configure_logging(settings)
+        if command in ("run", "web"):
+            settings.require_token()
+            if command == "web":
+                settings.require_webhook_url()
+        from db.migrate import upgrade
+
+        upgrade(settings.database_url)
+        if command == "migrate":
+            print("database is up to date")
+            return 0
+        if command == "campaign":
+            from bot.campaign_cli import list_campaigns, load_campaign, read_file
+
+            if args.campaign_command == "load":
+                content = read_file(args.file)
+                if content is None:
+                    return 1
+                return asyncio.run(load_campaign(settings, args.file, content))
+            return asyncio.run(list_campaigns(settings))
+        from bot.app import run_polling, run_webhook
+
+        runner = run_webhook if command == "web" else run_polling
+        asyncio.run(runner(settings))
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,123 @@
+"""Application settings: read once from the environment (and an optional ``.env``)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_URL = "https://api.telegram.org"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///solidarity.db"
+    telegram_api_url: str = DEFAULT_API_URL
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_locale: str = "en"
+    log_level: str = "INFO"
+    port: int = Field(default=8080, ge=1, le=65535)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    locales_dir: Path = LOCALES_DIR
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("expected comma-separated Telegram user ids") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("expected a sqlite+aiosqlite:/// or postgresql+asyncpg:// URL")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("expected an https:// URL that Telegram can reach")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in LOG_LEVELS:
+            raise ValueError("expected one of " + ", ".join(LOG_LEVELS))
+        return level
+
+    @field_validator("default_locale")
+    @classmethod
+    def _check_locale(cls, value: str) -> str:
+        from bot.i18n import SUPPORTED_LOCALES
+
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError("expected one of " + ", ".join(SUPPORTED_LOCALES))
+        return value
+
+    def require_token(self) -> str:
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise SettingsError("BOT_TOKEN is not set: get a token from @BotFather and set it")
+        token = self.bot_token.get_secret_value().strip()
+        head, _, tail = token.partition(":")
+        if not head.isdigit() or not tail:
+            raise SettingsError("BOT_TOKEN is malformed: expected <digits>:<secret>")
+        return token
+
+    def require_webhook_url(self) -> str:
+        if not self.webhook_url:
+            raise SettingsError("WEBHOOK_URL is not set: the public https:// URL of this server")
+        return self.webhook_url
+
+    def webhook_secret_token(self) -> str:
+        """The secret Telegram must echo on every webhook request.
+
+        Stable across restarts and processes: WEBHOOK_SECRET when set, else derived from the
+        bot token so that it is unguessable without the token.
+        """
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        key = self.require_token().encode()
+        return hmac.new(key, b"solidarity-bot/webhook", hashlib.sha256).hexdigest()
+
+
+def create_settings(**overrides: Any) -> Settings:
+    """Build settings, turning validation errors into one clear line per variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"{name} is malformed: {message}")
+        raise SettingsError("; ".join(lines)) from None

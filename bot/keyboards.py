@@ -1,0 +1,65 @@
+"""Inline keyboards. Labels are translated when built, inside the reader's locale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import LanguageCallback, MenuCallback, SubscriptionCallback
+from bot.i18n import language_name
+from bot.rendering import truncate
+from bot.services.campaigns import CampaignSummary
+
+BUTTON_TITLE_LIMIT = 40
+
+
+def language_keyboard(locales: Iterable[str], current: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in locales:
+        label = language_name(code)
+        if code == current:
+            label = "• " + label
+        builder.button(text=label, callback_data=LanguageCallback(code=code))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def welcome_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Campaigns"), callback_data=MenuCallback(item="campaigns"))
+    builder.button(text=_("Language"), callback_data=MenuCallback(item="language"))
+    return builder.as_markup()
+
+
+def subscription_button_text(campaign: CampaignSummary) -> str:
+    title = truncate(campaign.title, BUTTON_TITLE_LIMIT)
+    if campaign.subscribed:
+        return _("Unsubscribe: {title}").format(title=title)
+    return _("Subscribe: {title}").format(title=title)
+
+
+def campaigns_keyboard(campaigns: Iterable[CampaignSummary]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for campaign in campaigns:
+        builder.button(
+            text=subscription_button_text(campaign),
+            callback_data=SubscriptionCallback(
+                action="off" if campaign.subscribed else "on", slug=campaign.slug
+            ),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def subscribe_keyboard(slug: str, subscribed: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Unsubscribe") if subscribed else _("Subscribe"),
+        callback_data=SubscriptionCallback(
+            action="off" if subscribed else "on", slug=slug, view="card"
+        ),
+    )
+    return builder.as_markup()

@@ -1,0 +1,36 @@
+"""Text rendering. The one place user-supplied text is HTML-escaped: ``esc``.
+
+Every message the bot sends uses HTML parse mode, so anything that did not come from our
+own catalogs (campaign texts, names, slugs typed by users) goes through ``esc`` first.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+#: Telegram's limit for one text message.
+MESSAGE_LIMIT = 4096
+
+
+def esc(value: object) -> str:
+    """Escape user-supplied text for Telegram's HTML parse mode."""
+    return html.escape(str(value), quote=True)
+
+
+def pick_text(texts: Mapping[str, str], locale: str, languages: Sequence[str]) -> str:
+    """A campaign text in the reader's locale, else in the campaign's languages in order."""
+    if texts.get(locale):
+        return texts[locale]
+    base = locale.split("_", 1)[0]
+    for code, text in texts.items():
+        if text and code.split("_", 1)[0] == base:
+            return text
+    for code in languages:
+        if texts.get(code):
+            return texts[code]
+    return next((text for text in texts.values() if text), "")
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"

@@ -1,0 +1,261 @@
+"""Campaign files: YAML documents that define a campaign, validated as a whole.
+
+Validation collects *every* problem with its field path (``demands[2].ru``) so a
+coordinator can fix a file in one go; nothing is applied unless the file is valid.
+Messages are translated in the caller's locale, so call this inside an i18n context.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from aiogram.utils.i18n import gettext as _
+from babel import Locale, UnknownLocaleError
+
+MAX_FILE_BYTES = 256 * 1024
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
+EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+TOP_LEVEL_KEYS = (
+    "slug",
+    "status",
+    "languages",
+    "timezone",
+    "title",
+    "summary",
+    "statement",
+    "demands",
+    "contacts",
+    "coordinators",
+)
+CONTACT_KEYS = ("name", "role", "email", "phone", "fax", "website", "address")
+LIMITS = {"title": 200, "summary": 2000, "statement": 3500, "demands": 600}
+MAX_DEMANDS = 30
+MAX_CONTACTS = 20
+MAX_CONTACT_FIELD = 300
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class CampaignFileError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    slug: str
+    languages: list[str]
+    title: dict[str, str]
+    timezone: str = "UTC"
+    is_active: bool = True
+    summary: dict[str, str] = field(default_factory=dict)
+    statement: dict[str, str] = field(default_factory=dict)
+    demands: list[dict[str, str]] = field(default_factory=list)
+    contacts: list[dict[str, str]] = field(default_factory=list)
+    coordinators: list[int] = field(default_factory=list)
+
+
+def parse_campaign_file(content: bytes | str) -> CampaignSpec:
+    """Parse and validate a campaign file; raise CampaignFileError listing every problem."""
+    raw = content.encode() if isinstance(content, str) else content
+    if len(raw) > MAX_FILE_BYTES:
+        raise CampaignFileError(
+            [Problem("(file)", _("the file is larger than {limit} KB").format(limit=256))]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CampaignFileError([Problem("(file)", _("the file is not UTF-8 text"))]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        raise CampaignFileError(
+            [Problem("(file)", _("not valid YAML (line {line})").format(line=line))]
+        ) from None
+    return validate_campaign(data)
+
+
+def is_locale_code(code: object) -> bool:
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z]{2,3}(_[A-Za-z0-9]{2,4})*", code):
+        return False
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+class _Validator:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def text(self, path: str, value: object, limit: int, *, required: bool = True) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.add(path, _("must not be empty"))
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.add(path, _("must be text"))
+            return None
+        result = str(value).strip()
+        if len(result) > limit:
+            self.add(path, _("is longer than {limit} characters").format(limit=limit))
+            return None
+        return result
+
+    def localized(
+        self, path: str, value: object, languages: list[str], limit: int, *, required: bool
+    ) -> dict[str, str]:
+        if value is None:
+            if required:
+                self.add(path, _("is required"))
+            return {}
+        if isinstance(value, str):
+            # A plain string is the text in the primary language.
+            value = {languages[0]: value} if languages else {}
+        if not isinstance(value, dict):
+            self.add(path, _("must be a mapping of language codes to texts"))
+            return {}
+        result: dict[str, str] = {}
+        for lang, text in value.items():
+            key_path = f"{path}.{lang}"
+            if languages and lang not in languages:
+                self.add(key_path, _("language is not listed in languages"))
+                continue
+            checked = self.text(key_path, text, limit)
+            if checked is not None:
+                result[str(lang)] = checked
+        if languages and languages[0] not in value:
+            self.add(
+                f"{path}.{languages[0]}",
+                _("the primary language ({lang}) is required").format(lang=languages[0]),
+            )
+        return result
+
+    def sequence(self, path: str, value: object, limit: int) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.add(path, _("must be a list"))
+            return []
+        if len(value) > limit:
+            self.add(path, _("has more than {limit} items").format(limit=limit))
+            return []
+        return value
+
+
+def validate_campaign(data: object) -> CampaignSpec:
+    v = _Validator()
+    if not isinstance(data, dict):
+        raise CampaignFileError([Problem("(file)", _("must be a YAML mapping of fields"))])
+
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            v.add(str(key), _("unknown field"))
+
+    slug = data.get("slug")
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
+        v.add("slug", _("must be 3-40 characters: lowercase letters, digits and hyphens"))
+        slug = ""
+
+    languages: list[str] = []
+    raw_languages = data.get("languages")
+    if not isinstance(raw_languages, list) or not raw_languages:
+        v.add("languages", _("must be a non-empty list of language codes"))
+    else:
+        for i, code in enumerate(raw_languages):
+            if not is_locale_code(code):
+                v.add(f"languages[{i}]", _("is not a known language code"))
+            elif code in languages:
+                v.add(f"languages[{i}]", _("is listed twice"))
+            else:
+                languages.append(str(code))
+
+    timezone = data.get("timezone", "UTC")
+    try:
+        if not isinstance(timezone, str):
+            raise ZoneInfoNotFoundError(str(timezone))
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        v.add("timezone", _("is not an IANA time zone such as Europe/Berlin"))
+        timezone = "UTC"
+
+    status = data.get("status", "active")
+    if status not in ("active", "closed"):
+        v.add("status", _("must be active or closed"))
+
+    title = v.localized("title", data.get("title"), languages, LIMITS["title"], required=True)
+    summary = v.localized(
+        "summary", data.get("summary"), languages, LIMITS["summary"], required=False
+    )
+    statement = v.localized(
+        "statement", data.get("statement"), languages, LIMITS["statement"], required=False
+    )
+    demands = [
+        v.localized(f"demands[{i}]", item, languages, LIMITS["demands"], required=True)
+        for i, item in enumerate(v.sequence("demands", data.get("demands"), MAX_DEMANDS))
+    ]
+
+    contacts: list[dict[str, str]] = []
+    for i, item in enumerate(v.sequence("contacts", data.get("contacts"), MAX_CONTACTS)):
+        path = f"contacts[{i}]"
+        if not isinstance(item, dict):
+            v.add(path, _("must be a mapping with at least a name"))
+            continue
+        contact: dict[str, str] = {}
+        for key, value in item.items():
+            if key not in CONTACT_KEYS:
+                v.add(f"{path}.{key}", _("unknown field"))
+                continue
+            checked = v.text(f"{path}.{key}", value, MAX_CONTACT_FIELD, required=key == "name")
+            if checked is None:
+                continue
+            if key == "email" and not EMAIL_RE.fullmatch(checked):
+                v.add(f"{path}.email", _("is not a valid email address"))
+                continue
+            if key == "website" and not checked.startswith(("https://", "http://")):
+                v.add(f"{path}.website", _("must start with https:// or http://"))
+                continue
+            contact[str(key)] = checked
+        if "name" not in item:
+            v.add(f"{path}.name", _("is required"))
+        contacts.append(contact)
+
+    coordinators: list[int] = []
+    for i, item in enumerate(v.sequence("coordinators", data.get("coordinators"), 100)):
+        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
+            v.add(f"coordinators[{i}]", _("must be a numeric Telegram user id"))
+        elif item not in coordinators:
+            coordinators.append(item)
+
+    if v.problems:
+        raise CampaignFileError(v.problems)
+    return CampaignSpec(
+        slug=slug,
+        languages=languages,
+        title=title,
+        timezone=timezone,
+        is_active=status == "active",
+        summary=summary,
+        statement=statement,
+        demands=demands,
+        contacts=contacts,
+        coordinators=coordinators,
+    )

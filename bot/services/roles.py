@@ -1,0 +1,98 @@
+"""Who may do what. Every permission rule of the bot is decided here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.repositories import CampaignRepository, RoleRepository
+from db.repositories.roles import COORDINATOR, TRANSLATOR
+
+__all__ = ["COORDINATOR", "TRANSLATOR", "GrantOutcome", "RoleService", "UserRoles"]
+
+
+@dataclass(frozen=True)
+class UserRoles:
+    owner: bool = False
+    coordinator_of: frozenset[str] = frozenset()
+    #: (language, campaign slug or None for every campaign)
+    translator_for: tuple[tuple[str, str | None], ...] = field(default_factory=tuple)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.owner or bool(self.coordinator_of)
+
+    @property
+    def is_translator(self) -> bool:
+        return bool(self.translator_for)
+
+    def can_coordinate(self, slug: str) -> bool:
+        return self.owner or slug in self.coordinator_of
+
+
+class GrantOutcome(enum.Enum):
+    DONE = "done"
+    UNCHANGED = "unchanged"
+    NO_CAMPAIGN = "no_campaign"
+
+
+class RoleService:
+    def __init__(self, session: AsyncSession, owner_ids: frozenset[int]) -> None:
+        self.session = session
+        self.owner_ids = owner_ids
+        self.roles = RoleRepository(session)
+        self.campaigns = CampaignRepository(session)
+
+    def is_owner(self, user_id: int) -> bool:
+        return user_id in self.owner_ids
+
+    async def roles_of(self, user_id: int) -> UserRoles:
+        coordinator_of: set[str] = set()
+        translator_for: list[tuple[str, str | None]] = []
+        for role, slug in await self.roles.of_user(user_id):
+            if role.role == COORDINATOR and slug is not None:
+                coordinator_of.add(slug)
+            elif role.role == TRANSLATOR and role.language:
+                translator_for.append((role.language, slug))
+        return UserRoles(
+            owner=self.is_owner(user_id),
+            coordinator_of=frozenset(coordinator_of),
+            translator_for=tuple(translator_for),
+        )
+
+    async def is_coordinator(self, user_id: int) -> bool:
+        return self.is_owner(user_id) or await self.roles.is_coordinator(user_id)
+
+    async def can_coordinate(self, user_id: int, slug: str) -> bool:
+        if self.is_owner(user_id):
+            return True
+        campaign = await self.campaigns.get_by_slug(slug)
+        return campaign is not None and await self.roles.is_coordinator(user_id, campaign.id)
+
+    async def _change(
+        self, grant: bool, user_id: int, role: str, slug: str | None, language: str | None
+    ) -> GrantOutcome:
+        campaign_id = None
+        if slug is not None:
+            campaign = await self.campaigns.get_by_slug(slug)
+            if campaign is None:
+                return GrantOutcome.NO_CAMPAIGN
+            campaign_id = campaign.id
+        if grant:
+            changed = await self.roles.add(user_id, role, campaign_id, language)
+        else:
+            changed = await self.roles.remove(user_id, role, campaign_id, language)
+        await self.session.commit()
+        return GrantOutcome.DONE if changed else GrantOutcome.UNCHANGED
+
+    async def grant(
+        self, user_id: int, role: str, slug: str | None, language: str | None = None
+    ) -> GrantOutcome:
+        return await self._change(True, user_id, role, slug, language)
+
+    async def revoke(
+        self, user_id: int, role: str, slug: str | None, language: str | None = None
+    ) -> GrantOutcome:
+        return await self._change(False, user_id, role, slug, language)

@@ -1,0 +1,33 @@
+"""Handlers: one aiogram Router per feature, collected here in the order they must match."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+
+from handlers import (
+    campaign_files,
+    campaigns,
+    errors,
+    fallback,
+    language,
+    membership,
+    owners,
+    start,
+)
+
+
+def get_routers() -> list[Router]:
+    """Feature routers in matching order; the privileged ones before the catch-all."""
+    private = Router(name="private-chats")
+    # The bot talks to people one to one; it stays silent if added to a group.
+    private.message.filter(F.chat.type == ChatType.PRIVATE)
+    private.include_routers(
+        start.router,
+        language.router,
+        campaigns.router,
+        owners.router,
+        campaign_files.router,
+        fallback.router,
+    )
+    return [errors.router, membership.router, private]

@@ -1,0 +1,61 @@
+"""First contact: /start (also from a t.me/<bot>?start=<campaign> deep link) and /help."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+
+from bot import texts
+from bot.callbacks import MenuCallback
+from bot.keyboards import welcome_keyboard
+from bot.services.campaigns import CampaignService
+from bot.services.roles import RoleService
+from handlers.campaigns import reply_subscription, send_campaign_list
+from handlers.common import slug_argument, too_long
+from handlers.language import send_language_picker
+
+router = Router(name=__name__)
+
+
+@router.message(CommandStart(deep_link=True))
+async def cmd_start_deep_link(
+    message: Message, command: CommandObject, campaigns: CampaignService, locale: str
+) -> None:
+    slug = slug_argument(command)
+    await message.answer(texts.welcome(), reply_markup=welcome_keyboard())
+    if slug is None or too_long(command):
+        return
+    assert message.from_user is not None
+    result = await campaigns.subscribe(message.from_user.id, slug, locale)
+    await reply_subscription(message, result, campaigns, locale)
+
+
+@router.message(CommandStart())
+async def cmd_start(message: Message) -> None:
+    await message.answer(texts.welcome(), reply_markup=welcome_keyboard())
+
+
+@router.message(Command("help"))
+async def cmd_help(message: Message, roles: RoleService) -> None:
+    assert message.from_user is not None
+    user_roles = await roles.roles_of(message.from_user.id)
+    await message.answer(texts.help_text(user_roles))
+
+
+@router.callback_query(MenuCallback.filter())
+async def on_menu(
+    query: CallbackQuery,
+    callback_data: MenuCallback,
+    campaigns: CampaignService,
+    locale: str,
+    i18n: I18n,
+) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if callback_data.item == "language":
+        await send_language_picker(query.message, locale, i18n)
+    else:
+        await send_campaign_list(query.message, campaigns, query.from_user.id, locale)
