@@ -23,11 +23,11 @@ def get_routers() -> list[Router]:
     # The bot talks to people one to one; it stays silent if added to a group.
     private.message.filter(F.chat.type == ChatType.PRIVATE)
     private.include_routers(
-        start.router,
-        language.router,
-        campaigns.router,
-        owners.router,
-        campaign_files.router,
-        fallback.router,
+        start.create_router(),
+        language.create_router(),
+        campaigns.create_router(),
+        owners.create_router(),
+        campaign_files.create_router(),
+        fallback.create_router(),
     )
-    return [errors.router, membership.router, private]
+    return [errors.create_router(), membership.create_router(), private]

@@ -15,13 +15,9 @@ from bot.services.campaign_file import MAX_FILE_BYTES, CampaignFileError, parse_
 from bot.services.campaigns import CampaignService
 from bot.services.roles import RoleService
 
-router = Router(name=__name__)
-router.message.filter(IsCoordinator())
-
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-@router.message(F.document)
 async def on_campaign_file(
     message: Message, bot: Bot, campaigns: CampaignService, roles: RoleService
 ) -> None:
@@ -59,3 +55,10 @@ async def on_campaign_file(
     else:
         text = _("Campaign “{slug}” updated. Supporters join it with this link: {link}")
     await message.answer(text.format(slug=esc(result.slug), link=esc(link)))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(IsCoordinator())
+    router.message.register(on_campaign_file, F.document)
+    return router

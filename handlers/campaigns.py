@@ -20,8 +20,6 @@ from bot.services.campaigns import (
 from bot.services.users import UserService
 from handlers.common import slug_argument, too_long
 
-router = Router(name=__name__)
-
 
 async def send_campaign_list(
     message: Message, campaigns: CampaignService, user_id: int, locale: str
@@ -68,13 +66,11 @@ async def reply_subscription(
         await send_campaign_list(message, campaigns, message.from_user.id, locale)
 
 
-@router.message(Command("campaigns"))
 async def cmd_campaigns(message: Message, campaigns: CampaignService, locale: str) -> None:
     assert message.from_user is not None
     await send_campaign_list(message, campaigns, message.from_user.id, locale)
 
 
-@router.message(Command("subscribe", "unsubscribe", "info"))
 async def cmd_campaign_action(
     message: Message, command: CommandObject, campaigns: CampaignService, locale: str
 ) -> None:
@@ -116,7 +112,6 @@ async def cmd_campaign_action(
     await reply_subscription(message, result, campaigns, locale)
 
 
-@router.message(Command("stop"))
 async def cmd_stop(message: Message, users: UserService) -> None:
     assert message.from_user is not None
     left = await users.leave_everything(message.from_user.id)
@@ -134,7 +129,6 @@ async def cmd_stop(message: Message, users: UserService) -> None:
     )
 
 
-@router.callback_query(SubscriptionCallback.filter())
 async def on_subscription_button(
     query: CallbackQuery,
     callback_data: SubscriptionCallback,
@@ -161,3 +155,12 @@ async def on_subscription_button(
     else:
         markup = campaigns_keyboard(items)
     await query.message.edit_reply_markup(reply_markup=markup)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_campaigns, Command("campaigns"))
+    router.message.register(cmd_campaign_action, Command("subscribe", "unsubscribe", "info"))
+    router.message.register(cmd_stop, Command("stop"))
+    router.callback_query.register(on_subscription_button, SubscriptionCallback.filter())
+    return router

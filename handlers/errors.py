@@ -13,10 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.services.users import UserService
 
 logger = logging.getLogger(__name__)
-router = Router(name=__name__)
 
 
-@router.errors()
 async def on_error(
     event: ErrorEvent, bot: Bot, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -43,3 +41,9 @@ async def on_error(
         await bot.send_message(chat_id, _("Sorry, something went wrong. Please try again later."))
     except TelegramAPIError:
         logger.warning("could not tell chat %s about the error", chat_id)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.errors.register(on_error)
+    return router

@@ -9,15 +9,11 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.commands import PRIVILEGED_COMMANDS
 
-router = Router(name=__name__)
 
-
-@router.message(Command(*PRIVILEGED_COMMANDS))
 async def on_privileged_command(message: Message) -> None:
     await message.answer(_("This command is not available to you. Send /help to see yours."))
 
 
-@router.message(F.document)
 async def on_document(message: Message) -> None:
     await message.answer(
         _(
@@ -27,17 +23,14 @@ async def on_document(message: Message) -> None:
     )
 
 
-@router.message(F.text.startswith("/"))
 async def on_unknown_command(message: Message) -> None:
     await message.answer(_("I don't know that command. Send /help to see what I can do."))
 
 
-@router.message(F.text)
 async def on_text(message: Message) -> None:
     await message.answer(_("I understand commands only. Send /help to see what I can do."))
 
 
-@router.message()
 async def on_other_content(message: Message) -> None:
     await message.answer(
         _(
@@ -47,6 +40,16 @@ async def on_other_content(message: Message) -> None:
     )
 
 
-@router.callback_query()
 async def on_stale_button(query: CallbackQuery) -> None:
     await query.answer(_("This button no longer works. Send /help."), show_alert=True)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(on_privileged_command, Command(*PRIVILEGED_COMMANDS))
+    router.message.register(on_document, F.document)
+    router.message.register(on_unknown_command, F.text.startswith("/"))
+    router.message.register(on_text, F.text)
+    router.message.register(on_other_content)
+    router.callback_query.register(on_stale_button)
+    return router

@@ -13,8 +13,6 @@ from bot.i18n import SUPPORTED_LOCALES, language_name
 from bot.keyboards import language_keyboard
 from bot.services.users import UserService
 
-router = Router(name=__name__)
-
 
 def offered_locales(i18n: I18n) -> list[str]:
     available = set(i18n.available_locales)
@@ -28,12 +26,10 @@ async def send_language_picker(message: Message, locale: str, i18n: I18n) -> Non
     )
 
 
-@router.message(Command("language"))
 async def cmd_language(message: Message, locale: str, i18n: I18n) -> None:
     await send_language_picker(message, locale, i18n)
 
 
-@router.callback_query(LanguageCallback.filter())
 async def on_language_chosen(
     query: CallbackQuery, callback_data: LanguageCallback, users: UserService, i18n: I18n
 ) -> None:
@@ -52,3 +48,10 @@ async def on_language_chosen(
                 confirmation,
                 reply_markup=language_keyboard(offered_locales(i18n), code),
             )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_language, Command("language"))
+    router.callback_query.register(on_language_chosen, LanguageCallback.filter())
+    return router

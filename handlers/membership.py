@@ -8,13 +8,16 @@ from aiogram.types import ChatMemberUpdated
 
 from bot.services.users import UserService
 
-router = Router(name=__name__)
 
-
-@router.my_chat_member(F.chat.type == ChatType.PRIVATE)
 async def on_my_chat_member(update: ChatMemberUpdated, users: UserService) -> None:
     status = update.new_chat_member.status
     if status == ChatMemberStatus.KICKED:
         await users.set_active(update.from_user.id, False)
     elif status == ChatMemberStatus.MEMBER:
         await users.set_active(update.from_user.id, True)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.my_chat_member.register(on_my_chat_member, F.chat.type == ChatType.PRIVATE)
+    return router

@@ -15,9 +15,6 @@ from bot.rendering import esc
 from bot.services.campaign_file import SLUG_RE, is_locale_code
 from bot.services.roles import COORDINATOR, TRANSLATOR, GrantOutcome, RoleService
 
-router = Router(name=__name__)
-router.message.filter(IsOwner())
-
 
 @dataclass(frozen=True)
 class RoleArgs:
@@ -71,7 +68,6 @@ def describe_role(args: RoleArgs) -> str:
     return _("translator into {language} for every campaign").format(language=language)
 
 
-@router.message(Command("grant", "revoke"))
 async def cmd_grant_or_revoke(message: Message, command: CommandObject, roles: RoleService) -> None:
     parsed = parse_role_args(command.command, command.args)
     if isinstance(parsed, str):
@@ -95,3 +91,10 @@ async def cmd_grant_or_revoke(message: Message, command: CommandObject, roles: R
         case _:
             text = _("{user} was not {role}.").format(user=user, role=role)
     await message.answer(text)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(IsOwner())
+    router.message.register(cmd_grant_or_revoke, Command("grant", "revoke"))
+    return router

@@ -16,10 +16,7 @@ from handlers.campaigns import reply_subscription, send_campaign_list
 from handlers.common import slug_argument, too_long
 from handlers.language import send_language_picker
 
-router = Router(name=__name__)
 
-
-@router.message(CommandStart(deep_link=True))
 async def cmd_start_deep_link(
     message: Message, command: CommandObject, campaigns: CampaignService, locale: str
 ) -> None:
@@ -32,19 +29,16 @@ async def cmd_start_deep_link(
     await reply_subscription(message, result, campaigns, locale)
 
 
-@router.message(CommandStart())
 async def cmd_start(message: Message) -> None:
     await message.answer(texts.welcome(), reply_markup=welcome_keyboard())
 
 
-@router.message(Command("help"))
 async def cmd_help(message: Message, roles: RoleService) -> None:
     assert message.from_user is not None
     user_roles = await roles.roles_of(message.from_user.id)
     await message.answer(texts.help_text(user_roles))
 
 
-@router.callback_query(MenuCallback.filter())
 async def on_menu(
     query: CallbackQuery,
     callback_data: MenuCallback,
@@ -59,3 +53,12 @@ async def on_menu(
         await send_language_picker(query.message, locale, i18n)
     else:
         await send_campaign_list(query.message, campaigns, query.from_user.id, locale)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_start_deep_link, CommandStart(deep_link=True))
+    router.message.register(cmd_start, CommandStart())
+    router.message.register(cmd_help, Command("help"))
+    router.callback_query.register(on_menu, MenuCallback.filter())
+    return router
