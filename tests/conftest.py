@@ -60,7 +60,7 @@ def postgres_url() -> str:
         pytest.skip("TEST_DATABASE_URL is not set")
     try:
         asyncio.run(_check_postgres(TEST_DATABASE_URL))
-    except Exception as exc:  # noqa: BLE001 - any failure to connect must stop the run
+    except Exception as exc:
         pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}")
     migrate.downgrade(TEST_DATABASE_URL, "base")
     migrate.upgrade(TEST_DATABASE_URL)

@@ -19,7 +19,9 @@ async def load(session: AsyncSession, slug: str = "zhanaozen", **overrides: obje
 
 
 async def subscribed_slugs(session: AsyncSession, user_id: int) -> set[int]:
-    rows = await session.scalars(select(Subscription.campaign_id).where(Subscription.user_id == user_id))
+    rows = await session.scalars(
+        select(Subscription.campaign_id).where(Subscription.user_id == user_id)
+    )
     return set(rows)
 
 
@@ -162,9 +164,10 @@ async def test_info_shows_demands_contacts_with_fallback(
     assert "Office &lt;b&gt;" in text and "a@example.org" in text
     assert "Русский" in text and "Қазақ тілі" in text  # languages by their own names
     markup = calls[-1].params["reply_markup"]["inline_keyboard"]
-    assert markup[0][0]["callback_data"] == SubscriptionCallback(
-        action="on", slug="zhanaozen", view="card"
-    ).pack()
+    assert (
+        markup[0][0]["callback_data"]
+        == SubscriptionCallback(action="on", slug="zhanaozen", view="card").pack()
+    )
 
 
 async def test_info_of_a_long_campaign_is_split_under_the_limit(
@@ -184,8 +187,19 @@ async def test_language_picker_shows_native_names_and_saves_choice(
 ) -> None:
     calls = await harness.send(SUPPORTER_ID, "/language")
     buttons = [b["text"] for row in calls[0].params["reply_markup"]["inline_keyboard"] for b in row]
-    for name in ("English", "Русский", "Қазақ тілі", "Українська", "简体中文", "繁體中文",
-                 "日本語", "Français", "Español", "Deutsch", "العربية"):
+    for name in (
+        "English",
+        "Русский",
+        "Қазақ тілі",
+        "Українська",
+        "简体中文",
+        "繁體中文",
+        "日本語",
+        "Français",
+        "Español",
+        "Deutsch",
+        "العربية",
+    ):
         assert name in buttons or "• " + name in buttons
     assert "• English" in buttons
     calls = await harness.press(SUPPORTER_ID, LanguageCallback(code="de").pack())
@@ -223,8 +237,17 @@ async def test_welcome_menu_buttons(harness: BotHarness, session: AsyncSession) 
         ({"text": "/frobnicate"}, "I don't know that command. Send /help to see what I can do."),
         ({"text": "hello there"}, "I understand commands only. Send /help to see what I can do."),
         (
-            {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular",
-                         "width": 1, "height": 1, "is_animated": False, "is_video": False}},
+            {
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "s",
+                    "type": "regular",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            },
             "I can only read text commands, not stickers, photos or other media. "
             "Send /help to see what I can do.",
         ),

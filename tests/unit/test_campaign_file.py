@@ -1,0 +1,135 @@
+"""Campaign files: a valid file parses; an invalid one lists every problem by path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.config import LOCALES_DIR
+from bot.i18n import create_i18n
+from bot.services.campaign_file import (
+    CampaignFileError,
+    parse_campaign_file,
+    validate_campaign,
+)
+from tests.campaigns import campaign_data
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "campaign-file.md"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    i18n = create_i18n(LOCALES_DIR, "en")
+    with i18n.context(), i18n.use_locale("en"):
+        yield
+
+
+def problems_of(data: Any) -> dict[str, str]:
+    with pytest.raises(CampaignFileError) as error:
+        validate_campaign(data)
+    return {p.path: p.message for p in error.value.problems}
+
+
+def test_valid_file() -> None:
+    spec = validate_campaign(campaign_data())
+    assert spec.slug == "zhanaozen"
+    assert spec.languages == ["en", "ru", "kk"]
+    assert spec.timezone == "Asia/Aqtau"
+    assert spec.demands[1] == {"en": "Investigate the torture"}
+    assert spec.contacts == [
+        {"name": "Campaign office", "email": "office@example.org", "phone": "+1 555"}
+    ]
+    assert spec.is_active
+
+
+def test_documented_example_is_valid() -> None:
+    blocks = re.findall(r"```yaml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    assert blocks, "docs/campaign-file.md must contain a full yaml example"
+    spec = parse_campaign_file(blocks[0])
+    assert spec.slug and spec.title and spec.demands and spec.contacts and spec.coordinators
+
+
+def test_every_problem_is_listed_by_path() -> None:
+    data = campaign_data(
+        slug="Bad Slug!",
+        languages=["en", "ru", "en", "xx-nope"],
+        timezone="Mars/Olympus",
+        status="paused",
+        title={"ru": "Только русский", "de": "Deutsch"},
+        demands=[{"en": "ok"}, {"en": "ok"}, {"en": "", "ru": ["a", "list"]}, "plain text demand"],
+        contacts=[{"email": "not-an-email", "website": "ftp://x", "colour": "red"}, "x"],
+        coordinators=[12, "bob", -3, True],
+        endorsement_goal=7,
+    )
+    assert problems_of(data) == {
+        "slug": "must be 3-40 characters: lowercase letters, digits and hyphens",
+        "languages[2]": "is listed twice",
+        "languages[3]": "is not a known language code",
+        "timezone": "is not an IANA time zone such as Europe/Berlin",
+        "status": "must be active or closed",
+        "title.de": "language is not listed in languages",
+        "title.en": "the primary language (en) is required",
+        "demands[2].en": "must not be empty",
+        "demands[2].ru": "must be text",
+        "contacts[0].email": "is not a valid email address",
+        "contacts[0].website": "must start with https:// or http://",
+        "contacts[0].colour": "unknown field",
+        "contacts[0].name": "is required",
+        "contacts[1]": "must be a mapping with at least a name",
+        "coordinators[1]": "must be a numeric Telegram user id",
+        "coordinators[2]": "must be a numeric Telegram user id",
+        "coordinators[3]": "must be a numeric Telegram user id",
+        "endorsement_goal": "unknown field",
+    }
+
+
+def test_required_fields() -> None:
+    assert problems_of({}) == {
+        "slug": "must be 3-40 characters: lowercase letters, digits and hyphens",
+        "languages": "must be a non-empty list of language codes",
+        "title": "is required",
+    }
+
+
+def test_limits() -> None:
+    problems = problems_of(campaign_data(title={"en": "x" * 201}, demands=[{"en": "d"}] * 31))
+    assert problems == {
+        "title.en": "is longer than 200 characters",
+        "demands": "has more than 30 items",
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"slug: [unclosed", "not valid YAML (line 1)"),
+        (b"\xff\xfe", "the file is not UTF-8 text"),
+        (b"- just\n- a list\n", "must be a YAML mapping of fields"),
+        (b"x" * (256 * 1024 + 1), "the file is larger than 256 KB"),
+    ],
+)
+def test_unreadable_files(content: bytes, message: str) -> None:
+    with pytest.raises(CampaignFileError) as error:
+        parse_campaign_file(content)
+    assert [str(p) for p in error.value.problems] == [f"(file): {message}"]
+
+
+def test_plain_string_is_the_primary_language() -> None:
+    spec = parse_campaign_file(
+        yaml.safe_dump(campaign_data(summary="Just English", demands=["One", "Two"]))
+    )
+    assert spec.summary == {"en": "Just English"}
+    assert spec.demands == [{"en": "One"}, {"en": "Two"}]
+
+
+def test_messages_are_translated() -> None:
+    i18n = create_i18n(LOCALES_DIR, "en")
+    with i18n.context(), i18n.use_locale("ru"):
+        problems = problems_of(campaign_data(status="paused"))
+    assert problems["status"] == i18n.gettext("must be active or closed", locale="ru")
+    assert problems["status"] != "must be active or closed"
