@@ -24,7 +24,7 @@ KEYWORDS = ("__", "lazy_gettext", "ngettext:1,2", "lazy_ngettext:1,2")
 
 
 def pybabel(*args: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
 
 
 def extract(pot: Path) -> None:

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.locales import SUPPORTED_LOCALES
+
 DEFAULT_API_URL = "https://api.telegram.org"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
@@ -78,8 +80,6 @@ class Settings(BaseSettings):
     @field_validator("default_locale")
     @classmethod
     def _check_locale(cls, value: str) -> str:
-        from bot.i18n import SUPPORTED_LOCALES
-
         if value not in SUPPORTED_LOCALES:
             raise ValueError("expected one of " + ", ".join(SUPPORTED_LOCALES))
         return value

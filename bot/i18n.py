@@ -20,24 +20,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from bot.locales import DOMAIN, SOURCE_LOCALE, SUPPORTED_LOCALES
+
 logger = logging.getLogger(__name__)
 
-DOMAIN = "messages"
-SOURCE_LOCALE = "en"
-#: Catalogs that ship with the bot; ``en`` is the source language.
-SUPPORTED_LOCALES: tuple[str, ...] = (
-    "en",
-    "ru",
-    "kk",
-    "uk",
-    "zh_Hans",
-    "zh_Hant",
-    "ja",
-    "fr",
-    "es",
-    "de",
-    "ar",
-)
+__all__ = ["DOMAIN", "SOURCE_LOCALE", "SUPPORTED_LOCALES", "create_i18n", "negotiate_locale"]
 
 # Telegram's language_code is an IETF tag ("en", "pt-br", "zh-hans"); catalogs are named
 # like Babel locales ("pt", "zh_Hans"). Scripts and regions that decide between catalogs:

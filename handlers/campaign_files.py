@@ -27,7 +27,9 @@ async def on_campaign_file(
         await message.answer(_("Send the campaign file as a .yaml document."))
         return
     if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
-        await message.answer(_("This file is too large: a campaign file is at most 256 KB."))
+        limit = MAX_FILE_BYTES // 1024
+        text = _("This file is too large: a campaign file is at most {limit} KB.")
+        await message.answer(text.format(limit=limit))
         return
     buffer = io.BytesIO()
     await bot.download(document, destination=buffer)

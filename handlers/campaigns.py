@@ -82,10 +82,9 @@ async def cmd_campaign_action(
     slug = slug_argument(command)
     if slug is None:
         await message.answer(
-            _(
-                "Which campaign? Send /{command} followed by its name, for example "
-                "/{command} {example}."
-            ).format(command=command.command, example="zhanaozen")
+            _("Which campaign? Send /{command} followed by the campaign's name.").format(
+                command=command.command
+            )
         )
         await send_campaign_list(message, campaigns, message.from_user.id, locale)
         return

@@ -31,10 +31,11 @@ def parse_role_args(command: str, args: str | None) -> RoleArgs | str:
     """
     parts = (args or "").split()
     if len(parts) < 3 or len(parts) > 4:
-        return _(
+        usage = _(
             "Usage: /{command} <user_id> coordinator <campaign>, or "
             "/{command} <user_id> translator <language> [campaign]"
-        ).format(command=command)
+        )
+        return esc(usage.format(command=command))
     raw_id, role, *rest = parts
     if not raw_id.isdigit() or int(raw_id) <= 0 or len(raw_id) > 20:
         return _("“{value}” is not a Telegram user id (a number).").format(value=esc(raw_id[:40]))
@@ -85,7 +86,7 @@ async def cmd_grant_or_revoke(message: Message, command: CommandObject, roles: R
         case ("grant", GrantOutcome.DONE):
             text = _("Done: {user} is now {role}.").format(user=user, role=role)
         case ("grant", GrantOutcome.UNCHANGED):
-            text = _("{user} already is {role}.").format(user=user, role=role)
+            text = _("{user} is already {role}.").format(user=user, role=role)
         case (_cmd, GrantOutcome.DONE):
             text = _("Done: {user} is no longer {role}.").format(user=user, role=role)
         case _:

@@ -36,6 +36,15 @@ from typing import Any, ClassVar
 from aiohttp import web
 from aiohttp.web_request import FileField
 
+from tests.telegram_html import (
+    CALLBACK_ANSWER_LIMIT,
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
+    html_error,
+    plain_error,
+    utf16_length,
+)
+
 __all__ = ["Call", "FakeBotAPI", "UploadedFile"]
 
 #: Long polls never wait longer than this, so that shutdowns stay quick.
@@ -185,6 +194,40 @@ def _error_body(error_code: int, description: str, retry_after: int | None = Non
         body["parameters"] = {"retry_after": retry_after}
     status = error_code if 400 <= error_code <= 599 else 400
     return web.json_response(body, status=status)
+
+
+_TEXT_METHODS = frozenset({"sendmessage", "editmessagetext"})
+_CAPTION_METHODS = frozenset(
+    {
+        "sendphoto",
+        "senddocument",
+        "sendvideo",
+        "sendanimation",
+        "sendaudio",
+        "sendvoice",
+        "editmessagecaption",
+    }
+)
+
+
+def _validate(method: str, call: Call) -> str | None:
+    """Reject what Telegram rejects: invalid HTML, empty or over-long texts."""
+    params = call.params
+    html_mode = str(params.get("parse_mode", "")).upper() == "HTML"
+    if method in _TEXT_METHODS or (method in _CAPTION_METHODS and "caption" in params):
+        key, limit = ("text", TEXT_LIMIT) if method in _TEXT_METHODS else ("caption", CAPTION_LIMIT)
+        text = str(params.get(key) or "")
+        return html_error(text, limit) if html_mode else plain_error(text, limit)
+    if method == "answercallbackquery" and utf16_length(str(params.get("text") or "")) > (
+        CALLBACK_ANSWER_LIMIT
+    ):
+        return "MESSAGE_TOO_LONG"
+    if method == "setmycommands":
+        for command in params.get("commands") or []:
+            name, description = command.get("command", ""), command.get("description", "")
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name) or not 1 <= len(description) <= 256:
+                return "BOT_COMMAND_INVALID"
+    return None
 
 
 class FakeBotAPI:
@@ -452,6 +495,10 @@ class FakeBotAPI:
         failure = self._take_failure(lower, call)
         if failure is not None:
             return _error_body(failure.error_code, failure.description, failure.retry_after)
+
+        problem = _validate(lower, call)
+        if problem is not None:
+            return _error_body(400, f"Bad Request: {problem}")
 
         try:
             if lower in self._results:

@@ -72,19 +72,24 @@ def parse_campaign_file(content: bytes | str) -> CampaignSpec:
     raw = content.encode() if isinstance(content, str) else content
     if len(raw) > MAX_FILE_BYTES:
         raise CampaignFileError(
-            [Problem("(file)", _("the file is larger than {limit} KB").format(limit=256))]
+            [
+                Problem(
+                    _("(file)"),
+                    _("the file is larger than {limit} KB").format(limit=MAX_FILE_BYTES // 1024),
+                )
+            ]
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise CampaignFileError([Problem("(file)", _("the file is not UTF-8 text"))]) from None
+        raise CampaignFileError([Problem(_("(file)"), _("the file is not UTF-8 text"))]) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         raise CampaignFileError(
-            [Problem("(file)", _("not valid YAML (line {line})").format(line=line))]
+            [Problem(_("(file)"), _("not valid YAML (line {line})").format(line=line))]
         ) from None
     return validate_campaign(data)
 
@@ -164,7 +169,7 @@ class _Validator:
 def validate_campaign(data: object) -> CampaignSpec:
     v = _Validator()
     if not isinstance(data, dict):
-        raise CampaignFileError([Problem("(file)", _("must be a YAML mapping of fields"))])
+        raise CampaignFileError([Problem(_("(file)"), _("must be a YAML mapping of fields"))])
 
     for key in data:
         if key not in TOP_LEVEL_KEYS:

@@ -78,7 +78,7 @@ async def test_owner_grants_and_revokes(harness: BotHarness, session: AsyncSessi
     text = reply(await harness.send(OWNER_ID, "/grant 5 coordinator zhanaozen"))
     assert text == "Done: <code>5</code> is now coordinator of zhanaozen."
     text = reply(await harness.send(OWNER_ID, "/grant 5 coordinator zhanaozen"))
-    assert text == "<code>5</code> already is coordinator of zhanaozen."
+    assert text == "<code>5</code> is already coordinator of zhanaozen."
     text = reply(await harness.send(OWNER_ID, "/grant 6 translator ru"))
     assert text == "Done: <code>6</code> is now translator into Русский for every campaign."
     text = reply(await harness.send(OWNER_ID, "/grant 7 translator kk zhanaozen"))

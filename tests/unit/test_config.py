@@ -73,7 +73,7 @@ def test_malformed_setting_names_the_variable(
 def test_token_is_required_to_run(monkeypatch: pytest.MonkeyPatch, token: str | None) -> None:
     if token is not None:
         monkeypatch.setenv("BOT_TOKEN", token)
-    with pytest.raises(SettingsError, match="^BOT_TOKEN is"):
+    with pytest.raises(SettingsError, match=r"^BOT_TOKEN is"):
         create_settings().require_token()
 
 
