@@ -38,8 +38,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def run_cli(*args: str, env: Mapping[str, str], cwd: Path) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
+async def spawn(
+    args: tuple[str, ...], env: Mapping[str, str], cwd: Path, *, merge_stderr: bool = False
+) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
@@ -47,8 +49,12 @@ async def run_cli(*args: str, env: Mapping[str, str], cwd: Path) -> tuple[int, s
         env=dict(env),
         cwd=cwd,
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT if merge_stderr else asyncio.subprocess.PIPE,
     )
+
+
+async def run_cli(*args: str, env: Mapping[str, str], cwd: Path) -> tuple[int, str, str]:
+    process = await spawn(args, env, cwd)
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode is not None
     return process.returncode, stdout.decode(), stderr.decode()
@@ -59,16 +65,7 @@ async def bot_process(
     *args: str, env: Mapping[str, str], cwd: Path
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """Start ``python -m bot <args>``; on exit stop it with SIGINT and check it ended cleanly."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=dict(env),
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    process = await spawn(args, env, cwd, merge_stderr=True)
     try:
         yield process
     finally:

@@ -86,34 +86,29 @@ def test_webhook_secret_is_stable_and_secret(monkeypatch: pytest.MonkeyPatch) ->
     assert create_settings().webhook_secret_token() == "chosen-secret"
 
 
-def test_start_up_without_token_prints_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "variables", "line"),
+    [
+        ("run", {}, "error: BOT_TOKEN is not set: get a token from @BotFather and set it"),
+        (
+            "migrate",
+            {"ADMIN_IDS": "one,two"},
+            "error: ADMIN_IDS is malformed: expected comma-separated Telegram user ids",
+        ),
+    ],
+)
+def test_bad_setting_at_start_up_prints_one_line(
+    tmp_path: Path, command: str, variables: dict[str, str], line: str
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
-    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "bot", command],
         cwd=tmp_path,
-        env=env | {"PYTHONPATH": str(ROOT)},
+        env=env | variables,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        "error: BOT_TOKEN is not set: get a token from @BotFather and set it"
-    ]
-
-
-def test_malformed_variable_at_start_up_prints_one_line(tmp_path: Path) -> None:
-    env = dict(os.environ, ADMIN_IDS="one,two", PYTHONPATH=str(ROOT))
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "migrate"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        "error: ADMIN_IDS is malformed: expected comma-separated Telegram user ids"
-    ]
+    assert result.stderr.strip().splitlines() == [line]
