@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -74,16 +76,24 @@ async def run_webhook(settings: Settings) -> None:
         await site.start()
         logger.info("webhook server listening on port %d, path %s", settings.port, path)
         try:
-            await _wait_forever()
+            await _until_stopped()
         finally:
             await runner.cleanup()
+            logger.info("webhook server stopped")
 
 
 async def _healthz(_request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-async def _wait_forever() -> None:
-    import asyncio
-
-    await asyncio.Event().wait()
+async def _until_stopped() -> None:
+    """Wait for SIGINT or SIGTERM (what process managers send to stop a service)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -62,21 +62,21 @@ async def run_cli(*args: str, env: Mapping[str, str], cwd: Path) -> tuple[int, s
 
 @asynccontextmanager
 async def bot_process(
-    *args: str, env: Mapping[str, str], cwd: Path
+    *args: str, env: Mapping[str, str], cwd: Path, stop_signal: int = signal.SIGINT
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """Start ``python -m bot <args>``; on exit stop it with SIGINT and check it ended cleanly."""
+    """Start ``python -m bot <args>``; on exit stop it with a signal and check it ended cleanly."""
     process = await spawn(args, env, cwd, merge_stderr=True)
     try:
         yield process
     finally:
         if process.returncode is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop_signal)
         try:
             output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
         except TimeoutError:
             process.kill()
             output, _ = await process.communicate()
-            raise AssertionError("the bot did not stop on SIGINT") from None
+            raise AssertionError(f"the bot did not stop on signal {stop_signal}") from None
         log = output.decode(errors="replace")
         assert process.returncode == 0, log
         assert "Traceback" not in log, log

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
+import sysconfig
 from pathlib import Path
 
 import aiohttp
 from sqlalchemy import select
 
 from bot.callbacks import LanguageCallback, SubscriptionCallback
+from bot.cli import build_parser
 from db.engine import create_engine, create_session_factory
 from db.models import Subscription, User
 from tests.campaigns import campaign_yaml
-from tests.e2e.process import bot_env, bot_process, free_port, run_cli
+from tests.e2e.process import ROOT, bot_env, bot_process, free_port, run_cli
 from tests.fakeapi import Call, FakeBotAPI
 from tests.harness import OWNER_ID, SUPPORTER_ID, callback_update, message_update
 
@@ -82,16 +86,17 @@ async def test_supporter_first_contact_by_long_polling(
 
 
 async def test_webhook_server_requires_the_secret_token(
-    fake_api: FakeBotAPI, database_url: str, tmp_path: Path
+    fake_api: FakeBotAPI, tmp_path: Path
 ) -> None:
+    """`web` migrates a brand-new database, then serves only requests carrying the secret."""
     port = free_port()
     env = bot_env(
-        database_url,
+        f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}",
         fake_api.base_url,
         PORT=str(port),
         WEBHOOK_URL="https://bot.example.org/telegram/hook",
     )
-    async with bot_process("web", env=env, cwd=tmp_path):
+    async with bot_process("web", env=env, cwd=tmp_path, stop_signal=signal.SIGTERM):
         registered = await fake_api.wait_for("setWebhook", timeout=60)
         assert registered.params["url"] == "https://bot.example.org/telegram/hook"
         secret = registered.params["secret_token"]
@@ -144,6 +149,21 @@ async def test_cli_campaign_commands(
     code, out, _ = await run_cli("campaign", "list", env=env, cwd=tmp_path)
     assert out.splitlines()[0].split() == ["SLUG", "STATUS", "SUBSCRIBERS", "TITLE"]
     assert out.splitlines()[1].split()[:3] == ["zhanaozen", "active", "0"]
+
+
+def test_console_script_and_procfile() -> None:
+    """The installed `solidarity-bot` script, and the Procfile's processes exist."""
+    script = Path(sysconfig.get_path("scripts")) / "solidarity-bot"
+    assert script.exists(), "install the project as the README says: pip install -e ."
+    result = subprocess.run(
+        [str(script), "campaign", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout.startswith("usage: solidarity-bot campaign")
+    procfile = (ROOT / "Procfile").read_text().splitlines()
+    assert procfile == ["release: python -m bot migrate", "web: python -m bot web"]
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for line in procfile:
+        assert line.split()[-1] in commands
 
 
 async def test_every_subcommand_has_help(tmp_path: Path) -> None:
