@@ -15,12 +15,15 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
+    false,
     func,
     true,
 )
@@ -117,3 +120,96 @@ class Role(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "role", "campaign_id", "language", name="uq_roles_grant"),
     )
+
+
+class Alert(Base):
+    """An update a coordinator broadcasts to a campaign's subscribers."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(16))  # the source language
+    text: Mapped[str] = mapped_column(Text)  # Telegram HTML; the caption when there is a photo
+    photo_file_id: Mapped[str | None] = mapped_column(String(256))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: draft -> holding -> released; or cancelled; released/holding -> retracted
+    status: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
+    hold_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AlertTranslation(Base):
+    __tablename__ = "alert_translations"
+
+    alert_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    translator_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class Delivery(Base):
+    """The outbox: one row per (alert, subscriber), worked off by delivery workers.
+
+    ``state``: held (waiting for a translation), pending (to send), edit (to re-send as an
+    edit with a late translation), delete (to delete: the alert was retracted), and the
+    final states sent, failed, blocked, retracted. A worker claims a row by setting a lease
+    (``lease_owner``, ``lease_until``); a row whose lease expired is claimable again, so the
+    rows of a worker that died are finished by another. Times are epoch seconds.
+    """
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    alert_id: Mapped[int] = mapped_column(Integer, ForeignKey("alerts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(16))  # the reader's language at fan-out
+    state: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    due_at: Mapped[float] = mapped_column(Float)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[float | None] = mapped_column(Float)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_language: Mapped[str | None] = mapped_column(String(16))  # the text actually delivered
+    sent_at: Mapped[float | None] = mapped_column(Float)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        UniqueConstraint("alert_id", "user_id", name="uq_deliveries_alert_user"),
+        Index("ix_deliveries_queue", "state", "due_at"),
+        Index("ix_deliveries_alert_state", "alert_id", "state"),
+    )
+
+
+class SendWindow(Base):
+    """Sends granted per one-second window, shared by all workers (the database limiter)."""
+
+    __tablename__ = "send_windows"
+
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SendPause(Base):
+    """Until when every worker holds back after Telegram answered 429 (epoch seconds)."""
+
+    __tablename__ = "send_pauses"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    until: Mapped[float] = mapped_column(Float)
