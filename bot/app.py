@@ -16,7 +16,8 @@ from aiohttp import web
 
 from bot.commands import register_commands
 from bot.config import Settings
-from bot.factory import create_bot, create_dispatcher
+from bot.delivery.worker import DeliveryWorker
+from bot.factory import create_bot, create_dispatcher, create_worker
 from bot.i18n import create_i18n
 from db.engine import create_engine, create_session_factory
 
@@ -27,30 +28,57 @@ logger = logging.getLogger(__name__)
 class Application:
     bot: Bot
     dispatcher: Dispatcher
+    worker: DeliveryWorker
 
 
 @contextlib.asynccontextmanager
-async def application(settings: Settings) -> AsyncIterator[Application]:
+async def application(settings: Settings, *, commands: bool = True) -> AsyncIterator[Application]:
     engine = create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
     i18n = create_i18n(settings.locales_dir, settings.default_locale)
     bot = create_bot(settings)
-    dispatcher = create_dispatcher(settings, create_session_factory(engine), i18n)
+    dispatcher = create_dispatcher(settings, session_factory, i18n)
+    worker = create_worker(settings, bot, session_factory, i18n)
     try:
-        await register_commands(bot, i18n, settings.admin_ids)
-        yield Application(bot, dispatcher)
+        if commands:
+            await register_commands(bot, i18n, settings.admin_ids)
+        yield Application(bot, dispatcher, worker)
     finally:
+        await worker.limiter.aclose()
         await bot.session.close()
         await engine.dispose()
 
 
+@contextlib.asynccontextmanager
+async def delivering(worker: DeliveryWorker) -> AsyncIterator[None]:
+    """Run the delivery worker beside the bot, so one process is enough for a campaign."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
 async def run_polling(settings: Settings) -> None:
-    async with application(settings) as app:
+    async with application(settings) as app, delivering(app.worker):
         # A webhook left over from `web` would make getUpdates fail with 409 Conflict.
         await app.bot.delete_webhook(drop_pending_updates=False)
         logger.info("polling for updates")
         await app.dispatcher.start_polling(
             app.bot, allowed_updates=app.dispatcher.resolve_used_update_types()
         )
+
+
+async def run_worker(settings: Settings) -> None:
+    """Only deliver (``python -m bot worker``): any number may run beside the bot."""
+    async with application(settings, commands=False) as app:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await app.worker.run(stop)
 
 
 async def run_webhook(settings: Settings) -> None:

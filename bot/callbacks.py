@@ -17,3 +17,13 @@ class SubscriptionCallback(CallbackData, prefix="sub"):
 
 class MenuCallback(CallbackData, prefix="menu"):
     item: str  # "language" or "campaigns"
+
+
+class AlertCallback(CallbackData, prefix="alert"):
+    action: str  # send, hold, cancel, urgent, retract
+    alert_id: int
+
+
+class TranslateCallback(CallbackData, prefix="tr"):
+    alert_id: int
+    language: str

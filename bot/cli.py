@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
         "token) and serve it on PORT; requests without the token are refused.",
     )
     commands.add_parser(
+        "worker",
+        help="migrate, then only deliver alerts (run as many as you like beside the bot)",
+        description="Migrate the database, then deliver queued alerts at SEND_RATE until "
+        "stopped. `run` delivers too; add workers for large campaigns.",
+    )
+    commands.add_parser(
         "migrate",
         help="upgrade the database schema to the latest version",
         description="Upgrade the database schema (Alembic) to the latest version.",
@@ -75,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = create_settings()
         configure_logging(settings)
-        if command in ("run", "web"):
+        if command in ("run", "web", "worker"):
             settings.require_token()
             if command == "web":
                 settings.require_webhook_url()
@@ -94,9 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return 1
                 return asyncio.run(load_campaign(settings, args.file, content))
             return asyncio.run(list_campaigns(settings))
-        from bot.app import run_polling, run_webhook
+        from bot.app import run_polling, run_webhook, run_worker
 
-        runner = run_webhook if command == "web" else run_polling
+        runner = {"web": run_webhook, "worker": run_worker}.get(command, run_polling)
         asyncio.run(runner(settings))
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)

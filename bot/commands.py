@@ -17,6 +17,7 @@ from bot.services.roles import UserRoles
 logger = logging.getLogger(__name__)
 
 EVERYONE = "everyone"
+TRANSLATORS = "translators"
 COORDINATORS = "coordinators"
 OWNERS = "owners"
 
@@ -35,9 +36,24 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("info", __("About a campaign: demands and contacts"), "<campaign>"),
     CommandSpec("subscribe", __("Receive a campaign's updates"), "<campaign>"),
     CommandSpec("unsubscribe", __("Stop a campaign's updates"), "<campaign>"),
+    CommandSpec("updates", __("Read a campaign's recent alerts again"), "<campaign>"),
     CommandSpec("language", __("Choose your language")),
     CommandSpec("stop", __("Leave every campaign")),
     CommandSpec("help", __("What you can do here")),
+    CommandSpec("cancel", __("Leave what you are doing")),
+    CommandSpec(
+        "alert",
+        __("Write an alert to a campaign's subscribers"),
+        "<campaign> [text]",
+        COORDINATORS,
+    ),
+    CommandSpec("alerts", __("Recent alerts and their status"), "<campaign>", COORDINATORS),
+    CommandSpec("report", __("Delivery report of an alert"), "<alert_id>", COORDINATORS),
+    CommandSpec("hold", __("Wait longer for translations"), "<alert_id> <minutes>", COORDINATORS),
+    CommandSpec(
+        "retract", __("Delete an alert from supporters' chats"), "<alert_id>", COORDINATORS
+    ),
+    CommandSpec("translate", __("Translate an alert"), "<alert_id> <lang> <text>", TRANSLATORS),
     CommandSpec(
         "grant",
         __("Give someone a role"),
@@ -56,10 +72,12 @@ PRIVILEGED_COMMANDS = tuple(spec.name for spec in COMMANDS if spec.audience != E
 
 def commands_for(roles: UserRoles) -> list[CommandSpec]:
     allowed = {EVERYONE}
+    if roles.is_translator:
+        allowed.add(TRANSLATORS)
     if roles.is_coordinator:
-        allowed.add(COORDINATORS)
+        allowed.update({TRANSLATORS, COORDINATORS})
     if roles.owner:
-        allowed.update({COORDINATORS, OWNERS})
+        allowed.update({TRANSLATORS, COORDINATORS, OWNERS})
     return [spec for spec in COMMANDS if spec.audience in allowed]
 
 
@@ -97,7 +115,7 @@ async def register_commands(bot: Bot, i18n: I18n, owner_ids: frozenset[int]) -> 
         for owner_id in sorted(owner_ids):
             try:
                 await bot.set_my_commands(
-                    _menu(i18n, i18n.default_locale, {EVERYONE, COORDINATORS, OWNERS}),
+                    _menu(i18n, i18n.default_locale, {EVERYONE, TRANSLATORS, COORDINATORS, OWNERS}),
                     scope=BotCommandScopeChat(chat_id=owner_id),
                 )
             except TelegramAPIError as exc:  # the owner has not opened the bot yet

@@ -7,7 +7,7 @@ import hmac
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.locales import SUPPORTED_LOCALES
@@ -15,6 +15,9 @@ from bot.locales import SUPPORTED_LOCALES
 DEFAULT_API_URL = "https://api.telegram.org"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+#: Telegram's broadcast limits: ~30 messages/s for free, up to 1000/s with paid broadcasts.
+FREE_RATE_LIMIT = 30.0
+PAID_RATE_LIMIT = 1000.0
 
 
 class SettingsError(Exception):
@@ -36,6 +39,11 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     locales_dir: Path = LOCALES_DIR
+    send_rate: float = Field(default=25.0, gt=0, le=PAID_RATE_LIMIT)
+    paid_broadcast: bool = False
+    redis_url: str | None = None
+    alert_hold_minutes: int = Field(default=20, ge=1, le=24 * 60)
+    delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -84,6 +92,22 @@ class Settings(BaseSettings):
             raise ValueError("expected one of " + ", ".join(SUPPORTED_LOCALES))
         return value
 
+    @model_validator(mode="after")
+    def _check_rate(self) -> Settings:
+        if self.send_rate > FREE_RATE_LIMIT and not self.paid_broadcast:
+            raise ValueError(
+                f"send_rate: above {FREE_RATE_LIMIT:g}/s Telegram needs paid broadcasts: "
+                "set PAID_BROADCAST=true"
+            )
+        return self
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected a redis:// URL")
+        return value or None
+
     def require_token(self) -> str:
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
             raise SettingsError("BOT_TOKEN is not set: get a token from @BotFather and set it")
@@ -117,7 +141,11 @@ def create_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
             message = str(error["msg"]).removeprefix("Value error, ")
+            if error["loc"]:
+                name = str(error["loc"][0]).upper()
+            else:  # a check across settings names its variable first: "send_rate: ..."
+                field, _sep, message = message.partition(": ")
+                name = field.upper()
             lines.append(f"{name} is malformed: {message}")
         raise SettingsError("; ".join(lines)) from None

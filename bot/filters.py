@@ -22,3 +22,12 @@ class IsCoordinator(Filter):
         self, event: TelegramObject, roles: RoleService, event_from_user: User | None = None
     ) -> bool:
         return event_from_user is not None and await roles.is_coordinator(event_from_user.id)
+
+
+class IsTranslator(Filter):
+    """A translator of any language, or anyone who coordinates (they may translate too)."""
+
+    async def __call__(
+        self, event: TelegramObject, roles: RoleService, event_from_user: User | None = None
+    ) -> bool:
+        return event_from_user is not None and await roles.is_translator(event_from_user.id)

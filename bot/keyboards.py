@@ -8,9 +8,16 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import LanguageCallback, MenuCallback, SubscriptionCallback
+from bot.callbacks import (
+    AlertCallback,
+    LanguageCallback,
+    MenuCallback,
+    SubscriptionCallback,
+    TranslateCallback,
+)
 from bot.i18n import language_name
 from bot.rendering import truncate
+from bot.services.alerts import AlertView
 from bot.services.campaigns import CampaignSummary
 
 BUTTON_TITLE_LIMIT = 40
@@ -61,5 +68,50 @@ def subscribe_keyboard(slug: str, subscribed: bool) -> InlineKeyboardMarkup:
         callback_data=SubscriptionCallback(
             action="off" if subscribed else "on", slug=slug, view="card"
         ),
+    )
+    return builder.as_markup()
+
+
+def alert_keyboard(slug: str) -> InlineKeyboardMarkup:
+    """What a supporter can do next, under every alert."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Unsubscribe"),
+        callback_data=SubscriptionCallback(action="off", slug=slug, view="alert"),
+    )
+    return builder.as_markup()
+
+
+def alert_preview_keyboard(alert: AlertView) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    urgent = _("Remove the urgent mark") if alert.urgent else _("Mark as urgent")
+    builder.button(text=urgent, callback_data=AlertCallback(action="urgent", alert_id=alert.id))
+    builder.button(
+        text=_("Send now"), callback_data=AlertCallback(action="send", alert_id=alert.id)
+    )
+    builder.button(
+        text=_("Hold for translations"),
+        callback_data=AlertCallback(action="hold", alert_id=alert.id),
+    )
+    builder.button(
+        text=_("Cancel"), callback_data=AlertCallback(action="cancel", alert_id=alert.id)
+    )
+    builder.adjust(1, 2, 1)
+    return builder.as_markup()
+
+
+def retract_keyboard(alert_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Yes, retract alert #{id}").format(id=alert_id),
+        callback_data=AlertCallback(action="retract", alert_id=alert_id),
+    )
+    return builder.as_markup()
+
+
+def translate_keyboard(alert_id: int, language: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Translate"), callback_data=TranslateCallback(alert_id=alert_id, language=language)
     )
     return builder.as_markup()

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.i18n import negotiate_locale
+from bot.services.alerts import AlertService
 from bot.services.campaigns import CampaignService
 from bot.services.roles import RoleService
 from bot.services.users import UserInfo, UserService
@@ -32,6 +33,7 @@ class DatabaseMiddleware(BaseMiddleware):
             data["users"] = users
             data["campaigns"] = CampaignService(session)
             data["roles"] = RoleService(session, self.settings.admin_ids)
+            data["alerts"] = AlertService(session, self.settings.default_locale)
             from_user: User | None = data.get("event_from_user")
             user: UserInfo | None = None
             if from_user is not None:

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 
 from bot.commands import commands_for
-from bot.i18n import fmt_date, fmt_list, fmt_number, language_name
-from bot.rendering import MESSAGE_LIMIT, esc
+from bot.i18n import fmt_date, fmt_datetime, fmt_list, fmt_number, language_name
+from bot.rendering import MESSAGE_LIMIT, esc, truncate
+from bot.services.alerts import (
+    AlertError,
+    AlertProblem,
+    AlertReport,
+    AlertSummary,
+    AlertView,
+    HoldResult,
+    TranslationResult,
+)
 from bot.services.campaign_file import Problem
 from bot.services.campaigns import CampaignInfo, CampaignSummary, Contact
 from bot.services.roles import UserRoles
+from bot.telegram_html import HtmlProblem, visible_text
 
 
 def welcome() -> str:
@@ -163,3 +173,222 @@ def paginate(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     if current.strip():
         pages.append(current)
     return pages
+
+
+def alert_message(alert: AlertView, text: str, locale: str) -> str:
+    """An alert as a supporter reads it: mark, campaign, time in their locale, then the text.
+
+    ``text`` is the coordinator's (or translator's) HTML, already checked; the campaign title
+    is user-supplied and escaped.
+    """
+    moment = fmt_datetime(alert.created_at, locale, alert.timezone)
+    header = f"<b>{esc(alert.title(locale))}</b> · <i>{esc(moment)}</i>"
+    if alert.urgent:
+        header = "🔴 <b>" + _("URGENT") + "</b>\n" + header
+    return f"{header}\n\n{text}"
+
+
+def alert_problem(error: AlertError, alert: AlertView | None = None) -> str:
+    match error.problem:
+        case AlertProblem.NO_CAMPAIGN:
+            return _("There is no such campaign.")
+        case AlertProblem.CLOSED:
+            return _("This campaign is closed: it sends no more alerts.")
+        case AlertProblem.NOT_FOUND:
+            return _("There is no such alert.")
+        case AlertProblem.EMPTY:
+            return _("The alert is empty: send its text.")
+        case AlertProblem.TOO_LONG:
+            return _(
+                "This text is {length} characters long, but an alert can have at most {limit} "
+                "(Telegram's limit, less room for the alert's heading). Shorten it and send it "
+                "again; nothing was cut or sent."
+            ).format(
+                length=fmt_number(error.length, current_locale()),
+                limit=fmt_number(error.limit, current_locale()),
+            )
+        case AlertProblem.BAD_HTML:
+            return _(
+                "Telegram would refuse this text: {problem}. Fix the formatting and send it "
+                "again; nothing was sent."
+            ).format(problem=esc(html_problem(error.html)))
+        case AlertProblem.LANGUAGE_NOT_USED:
+            languages = ", ".join(alert.campaign_languages[1:]) if alert else ""
+            return _(
+                "This campaign does not use that language. Translations can be made into: "
+                "{languages}."
+            ).format(languages=esc(languages or "—"))
+        case AlertProblem.WRONG_STATE:
+            return _("This alert can no longer be changed (it is {status}).").format(
+                status=alert_status(error.status)
+            )
+
+
+def current_locale() -> str:
+    return get_i18n().current_locale
+
+
+def html_problem(problem: HtmlProblem | None) -> str:
+    if problem is None:
+        return ""
+    match problem.kind:
+        case "unsupported_tag":
+            return _("the tag <{tag}> is not supported").format(tag=problem.detail)
+        case "unexpected_end_tag":
+            return _("the closing tag </{tag}> does not match an opening tag").format(
+                tag=problem.detail
+            )
+        case "unclosed_tag":
+            return _("the tag <{tag}> is never closed").format(tag=problem.detail)
+        case "unsupported_entity":
+            return _("{entity} is not supported; write &amp;amp; for a literal &").format(
+                entity=problem.detail
+            )
+        case _:
+            return str(problem)
+
+
+def alert_status(status: str) -> str:
+    labels = {
+        "draft": _("a draft"),
+        "holding": _("waiting for translations"),
+        "released": _("sent"),
+        "cancelled": _("cancelled"),
+        "retracted": _("retracted"),
+    }
+    return labels.get(status, status)
+
+
+def alert_preview_note(alert: AlertView) -> str:
+    return _(
+        "Preview of alert #{id} for “{slug}”, in {language}. Check it, then choose: send now "
+        "to everyone (each reader gets their language when a translation exists, else the "
+        "closest one), or hold it for translations."
+    ).format(id=alert.id, slug=esc(alert.slug), language=language_name(alert.language))
+
+
+def alert_sending(alert_id: int, queued: int, locale: str) -> str:
+    return ngettext(
+        "Alert #{id} is on its way to {count} subscriber. /report {id} shows its progress.",
+        "Alert #{id} is on its way to {count} subscribers. /report {id} shows its progress.",
+        queued,
+    ).format(id=alert_id, count=fmt_number(queued, locale))
+
+
+def alert_held(alert: AlertView, result: HoldResult, locale: str) -> str:
+    if not result.waiting_for or result.hold_until is None:
+        return alert_sending(alert.id, result.released_rows, locale)
+    languages = fmt_list([language_name(code) for code in result.waiting_for], locale)
+    deadline = fmt_datetime(result.hold_until, locale, alert.timezone)
+    return _(
+        "Alert #{id} waits for translations into {languages} until {deadline}; then those "
+        "readers get the closest language available. {released} deliveries in other "
+        "languages are on their way now. Translators were asked: {translators}."
+    ).format(
+        id=alert.id,
+        languages=esc(languages),
+        deadline=esc(deadline),
+        released=fmt_number(result.released_rows, locale),
+        translators=fmt_number(len(result.translators), locale),
+    )
+
+
+def alert_retracted(alert_id: int, stopped: int, to_delete: int, locale: str) -> str:
+    return _(
+        "Alert #{id} is retracted: {stopped} deliveries stopped, {deleted} sent messages are "
+        "being deleted."
+    ).format(
+        id=alert_id, stopped=fmt_number(stopped, locale), deleted=fmt_number(to_delete, locale)
+    )
+
+
+def translation_request(alert: AlertView, language: str) -> str:
+    return "\n\n".join(
+        [
+            _("Please translate alert #{id} of “{slug}” into {language}:").format(
+                id=alert.id, slug=esc(alert.slug), language=language_name(language)
+            ),
+            alert.text,
+            _(
+                "Press Translate and send the text, or send /translate {id} {language_code} "
+                "followed by the translation."
+            ).format(id=alert.id, language_code=language),
+        ]
+    )
+
+
+def translation_saved(alert_id: int, language: str, result: TranslationResult, locale: str) -> str:
+    return _(
+        "Thank you! The {language} translation of alert #{id} is saved: {released} deliveries "
+        "released, {edits} messages already sent will be updated."
+    ).format(
+        language=language_name(language),
+        id=alert_id,
+        released=fmt_number(result.released_rows, locale),
+        edits=fmt_number(result.edits, locale),
+    )
+
+
+def _duration(seconds: float, locale: str) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return _("{minutes} min {seconds} s").format(
+        minutes=fmt_number(minutes, locale), seconds=fmt_number(secs, locale)
+    )
+
+
+def alert_report(report: AlertReport, locale: str) -> str:
+    alert = report.alert
+    lines = [
+        "<b>" + _("Alert #{id} · {slug}").format(id=alert.id, slug=esc(alert.slug)) + "</b>",
+        _("Status: {status}").format(status=alert_status(alert.status)),
+        "",
+    ]
+    for item in report.languages:
+        lines.append(
+            _(
+                "{language}: {sent} sent, {pending} pending, {failed} failed, {blocked} blocked"
+            ).format(
+                language=language_name(item.language),
+                sent=fmt_number(item.sent, locale),
+                pending=fmt_number(item.pending, locale),
+                failed=fmt_number(item.failed, locale),
+                blocked=fmt_number(item.blocked, locale),
+            )
+        )
+    if not report.languages:
+        lines.append(_("Nothing queued yet."))
+    lines.append("")
+    if report.elapsed is not None:
+        lines.append(_("Elapsed: {time}").format(time=_duration(report.elapsed, locale)))
+    if report.pending:
+        rate = fmt_number(round(report.rate, 1), locale)
+        if report.eta is not None:
+            lines.append(
+                _("Rate: {rate}/s · remaining about {time}").format(
+                    rate=rate, time=_duration(report.eta, locale)
+                )
+            )
+        else:
+            lines.append(_("Rate: {rate}/s").format(rate=rate))
+    elif report.total:
+        lines.append(_("Delivery finished."))
+    return "\n".join(lines)
+
+
+def alert_list(slug: str, summaries: Sequence[AlertSummary], locale: str) -> list[str]:
+    if not summaries:
+        return [_("No alerts in “{slug}” yet. /alert {slug} writes one.").format(slug=esc(slug))]
+    lines = ["<b>" + _("Recent alerts of “{slug}”").format(slug=esc(slug)) + "</b>", ""]
+    for summary in summaries:
+        alert = summary.alert
+        visible, _problem = visible_text(alert.text)
+        excerpt = esc(truncate(" ".join(visible.split()), 80))
+        moment = esc(fmt_datetime(alert.created_at, locale, alert.timezone))
+        status = alert_status(alert.status)
+        if summary.open_rows:
+            status += " · " + _("{count} pending").format(
+                count=fmt_number(summary.open_rows, locale)
+            )
+        urgent = "🔴 " if alert.urgent else ""
+        lines.append(f"{urgent}#{alert.id} · {moment} · {status}\n{excerpt}")
+    return paginate(lines)

@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 
 from handlers import (
+    alerts,
     campaign_files,
     campaigns,
     errors,
@@ -14,6 +15,7 @@ from handlers import (
     membership,
     owners,
     start,
+    translations,
 )
 
 
@@ -27,6 +29,8 @@ def get_routers() -> list[Router]:
         language.create_router(),
         campaigns.create_router(),
         owners.create_router(),
+        alerts.create_router(),
+        translations.create_router(),
         campaign_files.create_router(),
         fallback.create_router(),
     )

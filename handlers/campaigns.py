@@ -12,6 +12,7 @@ from bot import texts
 from bot.callbacks import SubscriptionCallback
 from bot.keyboards import campaigns_keyboard, subscribe_keyboard
 from bot.rendering import esc, truncate
+from bot.services.alerts import AlertService
 from bot.services.campaigns import (
     CampaignService,
     SubscribeOutcome,
@@ -148,7 +149,7 @@ async def on_subscription_button(
     await query.message.answer(subscription_text(result))
     # Refresh the buttons of the list (or card) that was pressed.
     items = await campaigns.list(locale, user_id)
-    if callback_data.view == "card":
+    if callback_data.view in ("card", "alert"):
         subscribed = any(item.slug == callback_data.slug and item.subscribed for item in items)
         markup = subscribe_keyboard(callback_data.slug, subscribed)
     else:
@@ -156,10 +157,46 @@ async def on_subscription_button(
     await query.message.edit_reply_markup(reply_markup=markup)
 
 
+async def cmd_updates(
+    message: Message,
+    command: CommandObject,
+    alerts: AlertService,
+    campaigns: CampaignService,
+    locale: str,
+) -> None:
+    """Supporters read a campaign's recent alerts again, in their language."""
+    assert message.from_user is not None
+    slug = slug_argument(command)
+    if slug is None or too_long(command):
+        await message.answer(
+            _("Which campaign? Send /{command} followed by the campaign's name.").format(
+                command=command.command
+            )
+        )
+        await send_campaign_list(message, campaigns, message.from_user.id, locale)
+        return
+    published = await alerts.published(slug)
+    if published is None:
+        result = SubscribeResult(SubscribeOutcome.NOT_FOUND, slug)
+        await reply_subscription(message, result, campaigns, locale)
+        return
+    if not published:
+        await message.answer(_("No alerts have been sent in this campaign yet."))
+        return
+    for alert in reversed(published):
+        _language, text = alert.text_for(locale)
+        body = texts.alert_message(alert, text, locale)
+        if alert.photo_file_id:
+            await message.answer_photo(alert.photo_file_id, caption=body)
+        else:
+            await message.answer(body)
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_campaigns, Command("campaigns"))
     router.message.register(cmd_campaign_action, Command("subscribe", "unsubscribe", "info"))
     router.message.register(cmd_stop, Command("stop"))
+    router.message.register(cmd_updates, Command("updates"))
     router.callback_query.register(on_subscription_button, SubscriptionCallback.filter())
     return router

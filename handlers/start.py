@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 
 from bot import texts
 from bot.callbacks import MenuCallback
@@ -55,10 +57,19 @@ async def on_menu(
         await send_campaign_list(query.message, campaigns, query.from_user.id, locale)
 
 
+async def cmd_cancel(message: Message, state: FSMContext) -> None:
+    if await state.get_state() is None:
+        await message.answer(_("There is nothing to cancel."))
+        return
+    await state.clear()
+    await message.answer(_("Cancelled. Nothing was saved."))
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_start_deep_link, CommandStart(deep_link=True))
     router.message.register(cmd_start, CommandStart())
     router.message.register(cmd_help, Command("help"))
+    router.message.register(cmd_cancel, Command("cancel"))
     router.callback_query.register(on_menu, MenuCallback.filter())
     return router

@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from tests.telegram_html import (
+from bot.telegram_html import (
     CALLBACK_ANSWER_LIMIT,
     CAPTION_LIMIT,
     TEXT_LIMIT,

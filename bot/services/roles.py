@@ -71,6 +71,18 @@ class RoleService:
         campaign = await self.campaigns.get_by_slug(slug)
         return campaign is not None and await self.roles.is_coordinator(user_id, campaign.id)
 
+    async def can_translate(self, user_id: int, slug: str, language: str) -> bool:
+        """Translators of the language (for every campaign or this one), and coordinators."""
+        if await self.can_coordinate(user_id, slug):
+            return True
+        return any(
+            held_language == language and held_slug in (None, slug)
+            for held_language, held_slug in (await self.roles_of(user_id)).translator_for
+        )
+
+    async def is_translator(self, user_id: int) -> bool:
+        return await self.is_coordinator(user_id) or (await self.roles_of(user_id)).is_translator
+
     async def _change(
         self, grant: bool, user_id: int, role: str, slug: str | None, language: str | None
     ) -> GrantOutcome:

@@ -160,7 +160,11 @@ def test_console_script_and_procfile() -> None:
     )
     assert result.returncode == 0 and result.stdout.startswith("usage: solidarity-bot campaign")
     procfile = (ROOT / "Procfile").read_text().splitlines()
-    assert procfile == ["release: python -m bot migrate", "web: python -m bot web"]
+    assert procfile == [
+        "release: python -m bot migrate",
+        "web: python -m bot web",
+        "worker: python -m bot worker",
+    ]
     commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for line in procfile:
         assert line.split()[-1] in commands

@@ -1,0 +1,1 @@
+"""Delivering alerts: the outbox worker and its rate limiter."""

@@ -1,0 +1,351 @@
+"""The delivery worker: sends the outbox at Telegram's rate limit, never losing a row.
+
+A claimer leases batches of due rows, senders (many at once, so that network latency does
+not cap throughput) pace themselves through the limiter, and a flusher records outcomes in
+batches. A row is only ever sent by the worker holding its lease; a worker that dies leaves
+leases that expire, and another worker takes the rows over. At most the rows in flight when
+a worker dies (sent but not yet recorded) can reach a reader twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import texts
+from bot.delivery.limiter import RateLimiter
+from bot.keyboards import alert_keyboard
+from bot.services.alerts import EDIT_WINDOW_SECONDS, AlertService, AlertView
+from db.repositories.deliveries import ClaimedDelivery, DeliveryRepository, Outcome
+
+logger = logging.getLogger(__name__)
+
+#: "Bad Request" descriptions that mean the chat is gone for good.
+GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
+#: An edit that changes nothing is fine; a message that can no longer be edited stays.
+NOT_MODIFIED = "message is not modified"
+
+
+@dataclass
+class WorkerStats:
+    sent: int = 0
+    edited: int = 0
+    deleted: int = 0
+    retried: int = 0
+    failed: int = 0
+    blocked: int = 0
+    rate_limited: int = 0
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        bot: Bot,
+        session_factory: async_sessionmaker[AsyncSession],
+        limiter: RateLimiter,
+        i18n: I18n,
+        *,
+        default_locale: str = "en",
+        worker_id: str | None = None,
+        concurrency: int = 100,
+        batch_size: int | None = None,
+        lease_seconds: float = 60.0,
+        paid_broadcast: bool = False,
+        poll_interval: float = 0.5,
+        max_attempts: int = 8,
+        backoff_base: float = 2.0,
+        backoff_cap: float = 300.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.bot = bot
+        self.session_factory = session_factory
+        self.limiter = limiter
+        self.i18n = i18n
+        self.default_locale = default_locale
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.concurrency = concurrency
+        self.batch_size = batch_size or max(10, min(500, int(limiter.rate / 2)))
+        self.lease_seconds = lease_seconds
+        self.paid_broadcast = paid_broadcast
+        self.poll_interval = poll_interval
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.clock = clock
+        self.stats = WorkerStats()
+        self._queue: asyncio.Queue[ClaimedDelivery] = asyncio.Queue()
+        self._outcomes: list[Outcome] = []
+        self._in_flight = 0
+        self._flushing = False
+        self._alerts: dict[int, tuple[float, AlertView | None]] = {}
+        self._idle = asyncio.Event()
+
+    # ------------------------------------------------------------------ running
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Work until ``stop`` is set (or forever); finish the rows in hand before returning."""
+        stop = stop or asyncio.Event()
+        logger.info(
+            "delivery worker %s started at %.0f messages/s", self.worker_id, self.limiter.rate
+        )
+        senders = [asyncio.create_task(self._sender()) for _ in range(self.concurrency)]
+        flushing_done = asyncio.Event()
+        flusher = asyncio.create_task(self._flusher(flushing_done))
+        try:
+            await self._claimer(stop)
+            await self._queue.join()  # every claimed row is sent (or its outcome known)
+        finally:
+            for task in senders:
+                task.cancel()
+            await asyncio.gather(*senders, return_exceptions=True)
+            # Never cancel a flush half-way: outcomes would be lost and rows resent.
+            flushing_done.set()
+            await flusher
+            logger.info("delivery worker %s stopped", self.worker_id)
+
+    async def drain(self, within: float = 60.0) -> WorkerStats:
+        """Run until nothing is due any more (held rows waiting for a translation excepted)."""
+        stop = asyncio.Event()
+        self._idle.clear()
+        task = asyncio.create_task(self.run(stop))
+        try:
+            await asyncio.wait_for(self._idle.wait(), within)
+        finally:
+            stop.set()
+            await task
+        return self.stats
+
+    # ------------------------------------------------------------------ pipeline
+
+    async def _claimer(self, stop: asyncio.Event) -> None:
+        next_hold_check = 0.0
+        while not stop.is_set():
+            now = self.clock()
+            if now >= next_hold_check:
+                await self._release_expired_holds(now)
+                next_hold_check = now + 1.0
+            if self._queue.qsize() >= self.batch_size:
+                await self._sleep(stop, 0.02)
+                continue
+            claimed = await self._claim(now)
+            for row in claimed:
+                self._queue.put_nowait(row)
+            if not claimed:
+                if await self._nothing_left():
+                    self._idle.set()
+                await self._sleep(stop, self.poll_interval)
+
+    async def _nothing_left(self) -> bool:
+        """No row in hand, none being recorded, and none left to work in the database."""
+        if not self._queue.empty() or self._in_flight or self._outcomes or self._flushing:
+            return False
+        async with self.session_factory() as session:
+            return await DeliveryRepository(session).pending_total() == 0
+
+    @staticmethod
+    async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+
+    async def _claim(self, now: float) -> list[ClaimedDelivery]:
+        async with self.session_factory() as session:
+            rows = await DeliveryRepository(session).claim(
+                self.worker_id, self.batch_size, now, self.lease_seconds
+            )
+            await session.commit()
+        return rows
+
+    async def _release_expired_holds(self, now: float) -> None:
+        async with self.session_factory() as session:
+            released = await DeliveryRepository(session).release_expired_holds(now)
+            await session.commit()
+        if released:
+            logger.info("hold deadline passed: %d deliveries fall back", released)
+
+    async def _sender(self) -> None:
+        while True:
+            row = await self._queue.get()
+            self._in_flight += 1
+            try:
+                self._outcomes.append(await self._process(row))
+            except Exception:  # never lose a row: it is retried after its lease expires
+                logger.exception("delivery %s failed unexpectedly", row.id)
+            finally:
+                self._in_flight -= 1
+                self._queue.task_done()
+
+    async def _flusher(self, done: asyncio.Event) -> None:
+        """Record outcomes every 0.2 s; after ``done``, record the last ones and return."""
+        while not done.is_set():
+            await self._sleep(done, 0.2)
+            await self._flush()
+        while self._outcomes:
+            if not await self._flush():
+                break
+
+    async def _flush(self) -> bool:
+        if not self._outcomes:
+            return True
+        outcomes, self._outcomes = self._outcomes, []
+        self._flushing = True
+        try:
+            async with self.session_factory() as session:
+                await DeliveryRepository(session).apply(self.worker_id, outcomes, self.clock())
+                await session.commit()
+            return True
+        except Exception:
+            # Kept for the next flush; if this worker dies first, the leases expire and the
+            # rows are sent again by another worker (the bounded duplicate window).
+            logger.exception("could not record %d outcomes; retrying", len(outcomes))
+            self._outcomes = outcomes + self._outcomes
+            await asyncio.sleep(1.0)
+            return False
+        finally:
+            self._flushing = False
+
+    # ------------------------------------------------------------------ one row
+
+    async def _alert(self, alert_id: int) -> AlertView | None:
+        """The alert with its translations, cached briefly (translations may arrive)."""
+        now = self.clock()
+        cached = self._alerts.get(alert_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        async with self.session_factory() as session:
+            alert = await AlertService(session, self.default_locale).get(alert_id)
+        self._alerts[alert_id] = (now + 2.0, alert)
+        if len(self._alerts) > 1000:
+            self._alerts = {k: v for k, v in self._alerts.items() if v[0] > now}
+        return alert
+
+    async def _process(self, row: ClaimedDelivery) -> Outcome:
+        alert = await self._alert(row.alert_id)
+        if alert is None:  # deleted with its campaign
+            return Outcome(row.id, "failed", error="alert no longer exists")
+        await self.limiter.acquire(row.user_id)
+        try:
+            if row.state == "delete":
+                return await self._delete(row)
+            language, text = alert.text_for(row.language)
+            with self.i18n.context(), self.i18n.use_locale(self._locale(row.language)):
+                message = texts.alert_message(alert, text, self._locale(row.language))
+                keyboard = alert_keyboard(alert.slug)
+            if row.state == "edit":
+                return await self._edit(row, alert, message, keyboard, language)
+            sent = await self._send(row, alert, message, keyboard)
+            self.stats.sent += 1
+            return Outcome(row.id, "sent", message_id=sent.message_id, language=language)
+        except TelegramRetryAfter as exc:
+            self.stats.rate_limited += 1
+            await self.limiter.apause(exc.retry_after)
+            due = self.clock() + exc.retry_after
+            return Outcome(row.id, "retry", due_at=due, refund=1, error="429 Too Many Requests")
+        except TelegramForbiddenError as exc:
+            self.stats.blocked += 1
+            return Outcome(row.id, "blocked", error=exc.message, user_id=row.user_id)
+        except TelegramBadRequest as exc:
+            return self._bad_request(row, exc)
+        except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as exc:
+            return self._retry_later(row, f"{type(exc).__name__}: {exc}")
+
+    def _locale(self, language: str) -> str:
+        return language if language in self.i18n.available_locales else self.default_locale
+
+    async def _send(
+        self, row: ClaimedDelivery, alert: AlertView, message: str, keyboard: InlineKeyboardMarkup
+    ) -> Message:
+        paid = True if self.paid_broadcast else None
+        if alert.photo_file_id:
+            return await self.bot.send_photo(
+                row.user_id,
+                alert.photo_file_id,
+                caption=message,
+                reply_markup=keyboard,
+                allow_paid_broadcast=paid,
+            )
+        return await self.bot.send_message(
+            row.user_id,
+            message,
+            reply_markup=keyboard,
+            allow_paid_broadcast=paid,
+        )
+
+    async def _edit(
+        self,
+        row: ClaimedDelivery,
+        alert: AlertView,
+        message: str,
+        keyboard: InlineKeyboardMarkup,
+        language: str,
+    ) -> Outcome:
+        if row.message_id is None or self._too_old(row):
+            return Outcome(row.id, "kept", error="too old to edit")
+        try:
+            if alert.photo_file_id:
+                await self.bot.edit_message_caption(
+                    chat_id=row.user_id,
+                    message_id=row.message_id,
+                    caption=message,
+                    reply_markup=keyboard,
+                )
+            else:
+                await self.bot.edit_message_text(
+                    message,
+                    chat_id=row.user_id,
+                    message_id=row.message_id,
+                    reply_markup=keyboard,
+                )
+        except TelegramBadRequest as exc:
+            if NOT_MODIFIED not in exc.message.lower():
+                return Outcome(row.id, "kept", error=exc.message)
+        self.stats.edited += 1
+        return Outcome(row.id, "edited", language=language)
+
+    async def _delete(self, row: ClaimedDelivery) -> Outcome:
+        if row.message_id is None or self._too_old(row):
+            return Outcome(row.id, "deleted", error="too old to delete")
+        try:
+            await self.bot.delete_message(row.user_id, row.message_id)
+        except TelegramBadRequest as exc:  # already gone, or too old
+            return Outcome(row.id, "deleted", error=exc.message)
+        self.stats.deleted += 1
+        return Outcome(row.id, "deleted")
+
+    def _too_old(self, row: ClaimedDelivery) -> bool:
+        return row.sent_at is not None and self.clock() - row.sent_at > EDIT_WINDOW_SECONDS
+
+    def _bad_request(self, row: ClaimedDelivery, exc: TelegramBadRequest) -> Outcome:
+        description = exc.message.lower()
+        if any(marker in description for marker in GONE):
+            self.stats.blocked += 1
+            return Outcome(row.id, "blocked", error=exc.message, user_id=row.user_id)
+        self.stats.failed += 1
+        return Outcome(row.id, "failed", error=exc.message)
+
+    def _retry_later(self, row: ClaimedDelivery, error: str) -> Outcome:
+        if row.attempts >= self.max_attempts:
+            self.stats.failed += 1
+            return Outcome(row.id, "failed", error=error)
+        self.stats.retried += 1
+        delay = min(self.backoff_cap, self.backoff_base * 2 ** (row.attempts - 1))
+        delay *= random.uniform(0.5, 1.0)  # jitter: retries do not arrive in lockstep
+        return Outcome(row.id, "retry", due_at=self.clock() + delay, error=error)

@@ -1,0 +1,370 @@
+"""Coordinators compose, send, hold, retract and follow alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import texts
+from bot.callbacks import AlertCallback
+from bot.config import Settings
+from bot.filters import IsCoordinator
+from bot.keyboards import alert_preview_keyboard, retract_keyboard, translate_keyboard
+from bot.rendering import esc
+from bot.services.alerts import AlertError, AlertService, AlertView
+from bot.services.roles import RoleService
+from handlers.common import slug_argument, too_long
+
+logger = logging.getLogger(__name__)
+
+#: How often a /report message refreshes itself while the alert is being delivered.
+REPORT_REFRESH_SECONDS = 5.0
+REPORT_REFRESH_LIMIT = 30 * 60.0
+
+
+class ComposeAlert(StatesGroup):
+    text = State()
+
+
+def alert_id_argument(command: CommandObject) -> int | None:
+    arg = (command.args or "").split(maxsplit=1)
+    if not arg or not arg[0].lstrip("#").isdigit() or len(arg[0]) > 12:
+        return None
+    return int(arg[0].lstrip("#"))
+
+
+async def coordinated_alert(
+    message: Message, command: CommandObject, alerts: AlertService, roles: RoleService
+) -> AlertView | None:
+    """The alert named by the command, if this user coordinates its campaign; else replies."""
+    assert message.from_user is not None
+    alert_id = alert_id_argument(command)
+    if alert_id is None:
+        await message.answer(
+            _("Send /{command} followed by the alert's number, for example /{command} 12.").format(
+                command=command.command
+            )
+        )
+        return None
+    alert = await alerts.get(alert_id)
+    if alert is None or not await roles.can_coordinate(message.from_user.id, alert.slug):
+        await message.answer(
+            _("There is no alert #{id} in a campaign you coordinate.").format(id=alert_id)
+        )
+        return None
+    return alert
+
+
+def message_html(message: Message) -> str:
+    """The coordinator's text as Telegram HTML.
+
+    Formatting made in the Telegram app arrives as entities and is kept; a message without
+    formatting is taken as typed, so coordinators may also write HTML tags themselves.
+    """
+    text = message.text if message.text is not None else message.caption or ""
+    entities = message.entities if message.text is not None else message.caption_entities
+    formatted = any(
+        entity.type not in ("bot_command", "url", "mention") for entity in entities or []
+    )
+    if formatted:
+        return message.html_text
+    return text
+
+
+async def cmd_alert(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    alerts: AlertService,
+    roles: RoleService,
+    locale: str,
+) -> None:
+    assert message.from_user is not None
+    slug = slug_argument(command)
+    if slug is None:
+        await message.answer(
+            _("Send /alert followed by the campaign's name, and then the alert's text.")
+        )
+        return
+    if not await roles.can_coordinate(message.from_user.id, slug):
+        await message.answer(
+            _("You do not coordinate the campaign “{slug}”.").format(slug=esc(slug[:40]))
+        )
+        return
+    parts = (command.args or "").strip().split(maxsplit=1)
+    if len(parts) == 2:
+        # "/alert slug text": the text is what follows the slug in the original message.
+        html = message_html(message)
+        start = html.find(parts[0]) + len(parts[0])
+        await compose(message, alerts, slug, html[start:].strip(), None, locale)
+        return
+    await state.set_state(ComposeAlert.text)
+    await state.update_data(slug=slug)
+    await message.answer(
+        _(
+            "Send the alert's text for “{slug}” now. You can attach one photo with the text as "
+            "its caption. /cancel stops."
+        ).format(slug=esc(slug))
+    )
+
+
+async def on_alert_text(
+    message: Message, state: FSMContext, alerts: AlertService, locale: str
+) -> None:
+    data = await state.get_data()
+    photo = message.photo[-1].file_id if message.photo else None
+    if message.text is None and message.caption is None and photo is None:
+        await message.answer(_("Send the alert as text, or as one photo with a caption."))
+        return
+    if await compose(message, alerts, str(data["slug"]), message_html(message), photo, locale):
+        await state.clear()
+
+
+async def compose(
+    message: Message,
+    alerts: AlertService,
+    slug: str,
+    text: str,
+    photo: str | None,
+    locale: str,
+) -> bool:
+    assert message.from_user is not None
+    try:
+        alert = await alerts.compose(message.from_user.id, slug, text, photo)
+    except AlertError as exc:
+        await message.answer(texts.alert_problem(exc))
+        return False
+    await send_preview(message, alert, locale)
+    return True
+
+
+async def send_preview(message: Message, alert: AlertView, locale: str) -> None:
+    preview = texts.alert_message(alert, alert.text, locale)
+    keyboard = alert_preview_keyboard(alert)
+    await message.answer(texts.alert_preview_note(alert))
+    if alert.photo_file_id:
+        await message.answer_photo(alert.photo_file_id, caption=preview, reply_markup=keyboard)
+    else:
+        await message.answer(preview, reply_markup=keyboard)
+
+
+async def on_alert_button(
+    query: CallbackQuery,
+    callback_data: AlertCallback,
+    bot: Bot,
+    alerts: AlertService,
+    roles: RoleService,
+    settings: Settings,
+    locale: str,
+    i18n: I18n,
+) -> None:
+    """Every press is checked against the presser's rights on the alert's campaign."""
+    alert = await alerts.get(callback_data.alert_id)
+    if alert is None or not await roles.can_coordinate(query.from_user.id, alert.slug):
+        await query.answer(_("You cannot change this alert."), show_alert=True)
+        return
+    message = query.message if isinstance(query.message, Message) else None
+    try:
+        match callback_data.action:
+            case "urgent":
+                alert = await alerts.set_urgent(alert.id, not alert.urgent)
+                await query.answer()
+                if message is not None:
+                    await refresh_preview(message, alert, locale)
+                return
+            case "cancel":
+                await alerts.cancel(alert.id)
+                text = _("Alert #{id} is cancelled; nothing was sent.").format(id=alert.id)
+            case "send":
+                queued = await alerts.send_now(alert.id)
+                text = texts.alert_sending(alert.id, queued, locale)
+            case "hold":
+                result = await alerts.hold(alert.id, settings.alert_hold_minutes)
+                await notify_translators(bot, i18n, alert, result.translators)
+                text = texts.alert_held(alert, result, locale)
+            case "retract":
+                stopped, to_delete = await alerts.retract(alert.id)
+                text = texts.alert_retracted(alert.id, stopped, to_delete, locale)
+            case _:
+                await query.answer()
+                return
+    except AlertError as exc:
+        await query.answer(texts.alert_problem(exc), show_alert=True)
+        return
+    await query.answer()
+    if message is not None:
+        with contextlib.suppress(TelegramAPIError):
+            await message.edit_reply_markup(reply_markup=None)
+        await message.answer(text)
+
+
+async def refresh_preview(message: Message, alert: AlertView, locale: str) -> None:
+    preview = texts.alert_message(alert, alert.text, locale)
+    keyboard = alert_preview_keyboard(alert)
+    with contextlib.suppress(TelegramAPIError):
+        if alert.photo_file_id:
+            await message.edit_caption(caption=preview, reply_markup=keyboard)
+        else:
+            await message.edit_text(preview, reply_markup=keyboard)
+
+
+async def notify_translators(
+    bot: Bot, i18n: I18n, alert: AlertView, translators: list[tuple[int, str]]
+) -> None:
+    """Each translator gets the source text and a Translate button, in their own language."""
+    for user_id, language in translators:
+        try:
+            with i18n.use_locale(
+                language if language in i18n.available_locales else i18n.default_locale
+            ):
+                await bot.send_message(
+                    user_id,
+                    texts.translation_request(alert, language),
+                    reply_markup=translate_keyboard(alert.id, language),
+                )
+        except TelegramAPIError as exc:
+            logger.info("could not reach a translator for alert %s: %s", alert.id, exc.message)
+
+
+async def cmd_report(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    alerts: AlertService,
+    roles: RoleService,
+    locale: str,
+    i18n: I18n,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    background_tasks: set[asyncio.Task[None]],
+) -> None:
+    alert = await coordinated_alert(message, command, alerts, roles)
+    if alert is None:
+        return
+    report = await alerts.report(alert.id)
+    sent = await message.answer(texts.alert_report(report, locale))
+    if report.pending:
+        task = asyncio.create_task(
+            keep_report_current(bot, sent, alert.id, locale, i18n, session_factory, settings)
+        )
+        background_tasks.add(task)
+        task.add_done_callback(background_tasks.discard)
+
+
+async def keep_report_current(
+    bot: Bot,
+    sent: Message,
+    alert_id: int,
+    locale: str,
+    i18n: I18n,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    """Edit the report in place while the broadcast runs, then once more when it is done."""
+    last_text = sent.text or ""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + REPORT_REFRESH_LIMIT
+    while loop.time() < deadline:
+        await asyncio.sleep(REPORT_REFRESH_SECONDS)
+        async with session_factory() as session:
+            report = await AlertService(session, settings.default_locale).report(alert_id)
+        with i18n.context(), i18n.use_locale(locale):
+            text = texts.alert_report(report, locale)
+        if text != last_text:
+            try:
+                await bot.edit_message_text(text, chat_id=sent.chat.id, message_id=sent.message_id)
+            except TelegramAPIError as exc:
+                logger.info("report %s no longer editable: %s", alert_id, exc.message)
+                return
+            last_text = text
+        if not report.pending:
+            return
+
+
+async def cmd_retract(
+    message: Message, command: CommandObject, alerts: AlertService, roles: RoleService
+) -> None:
+    alert = await coordinated_alert(message, command, alerts, roles)
+    if alert is None:
+        return
+    await message.answer(
+        _(
+            "Retract alert #{id}? Deliveries not yet sent stop, and the messages already sent are "
+            "deleted from supporters' chats (up to 48 hours after sending). This cannot be "
+            "undone."
+        ).format(id=alert.id),
+        reply_markup=retract_keyboard(alert.id),
+    )
+
+
+async def cmd_hold(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    alerts: AlertService,
+    roles: RoleService,
+    locale: str,
+    i18n: I18n,
+) -> None:
+    alert = await coordinated_alert(message, command, alerts, roles)
+    if alert is None:
+        return
+    parts = (command.args or "").split()
+    if len(parts) != 2 or not parts[1].isdigit() or not 1 <= int(parts[1]) <= 24 * 60:
+        await message.answer(_("Send /hold <alert_id> <minutes>, with 1 to 1440 minutes."))
+        return
+    try:
+        result = await alerts.hold(alert.id, int(parts[1]), extend=True)
+    except AlertError as exc:
+        await message.answer(texts.alert_problem(exc))
+        return
+    if alert.status == "draft":
+        await notify_translators(bot, i18n, alert, result.translators)
+    await message.answer(texts.alert_held(alert, result, locale))
+
+
+async def cmd_alerts(
+    message: Message,
+    command: CommandObject,
+    alerts: AlertService,
+    roles: RoleService,
+    locale: str,
+) -> None:
+    assert message.from_user is not None
+    slug = slug_argument(command)
+    if slug is None or too_long(command):
+        await message.answer(_("Send /alerts followed by the campaign's name."))
+        return
+    if not await roles.can_coordinate(message.from_user.id, slug):
+        await message.answer(
+            _("You do not coordinate the campaign “{slug}”.").format(slug=esc(slug[:40]))
+        )
+        return
+    summaries = await alerts.recent(slug) or []
+    for page in texts.alert_list(slug, summaries, locale):
+        await message.answer(page)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(IsCoordinator())
+    router.message.register(cmd_alert, Command("alert"))
+    router.message.register(on_alert_text, ComposeAlert.text, ~F.text.startswith("/"))
+    router.message.register(cmd_report, Command("report"))
+    router.message.register(cmd_retract, Command("retract"))
+    router.message.register(cmd_hold, Command("hold"))
+    router.message.register(cmd_alerts, Command("alerts"))
+    # Callbacks are checked per press against the alert's campaign (on_alert_button).
+    router.callback_query.register(on_alert_button, AlertCallback.filter())
+    return router

@@ -1,0 +1,129 @@
+"""Translators (and coordinators) translate alerts: a button, then the text; or /translate."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import texts
+from bot.callbacks import TranslateCallback
+from bot.filters import IsTranslator
+from bot.i18n import language_name
+from bot.services.alerts import AlertError, AlertService
+from bot.services.roles import RoleService
+from handlers.alerts import message_html
+
+router_name = __name__
+
+
+class TranslateAlert(StatesGroup):
+    text = State()
+
+
+async def save_translation(
+    message: Message,
+    alerts: AlertService,
+    roles: RoleService,
+    alert_id: int,
+    language: str,
+    text: str,
+    locale: str,
+) -> bool:
+    assert message.from_user is not None
+    alert = await alerts.get(alert_id)
+    if alert is None or not await roles.can_translate(message.from_user.id, alert.slug, language):
+        await message.answer(
+            _("There is no alert #{id} that you can translate into this language.").format(
+                id=alert_id
+            )
+        )
+        return False
+    try:
+        result = await alerts.add_translation(alert_id, language, text, message.from_user.id)
+    except AlertError as exc:
+        await message.answer(texts.alert_problem(exc, alert))
+        return False
+    await message.answer(texts.translation_saved(alert_id, language, result, locale))
+    return True
+
+
+async def on_translate_button(
+    query: CallbackQuery,
+    callback_data: TranslateCallback,
+    state: FSMContext,
+    alerts: AlertService,
+    roles: RoleService,
+) -> None:
+    alert = await alerts.get(callback_data.alert_id)
+    if alert is None or not await roles.can_translate(
+        query.from_user.id, alert.slug, callback_data.language
+    ):
+        await query.answer(_("You cannot translate this alert."), show_alert=True)
+        return
+    await state.set_state(TranslateAlert.text)
+    await state.update_data(alert_id=alert.id, language=callback_data.language)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _(
+                "Send the {language} translation of alert #{id} now. Keep the formatting you "
+                "want; /cancel stops."
+            ).format(language=language_name(callback_data.language), id=alert.id)
+        )
+
+
+async def on_translation_text(
+    message: Message, state: FSMContext, alerts: AlertService, roles: RoleService, locale: str
+) -> None:
+    data = await state.get_data()
+    if message.text is None and message.caption is None:
+        await message.answer(_("Send the translation as text."))
+        return
+    if await save_translation(
+        message,
+        alerts,
+        roles,
+        int(data["alert_id"]),
+        str(data["language"]),
+        message_html(message),
+        locale,
+    ):
+        await state.clear()
+
+
+async def cmd_translate(
+    message: Message,
+    command: CommandObject,
+    alerts: AlertService,
+    roles: RoleService,
+    locale: str,
+) -> None:
+    parts = (command.args or "").split(maxsplit=2)
+    if len(parts) < 3 or not parts[0].lstrip("#").isdigit() or len(parts[0]) > 12:
+        await message.answer(
+            _(
+                "Send /translate <alert_id> <language> <text>, for example "
+                "/translate 12 ru Срочно: …"
+            )
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+        )
+        return
+    alert_id, language = int(parts[0].lstrip("#")), parts[1]
+    html = message_html(message)
+    # The translation is what follows the language code in the original message.
+    start = html.find(f" {language}", html.find(parts[0]) + len(parts[0])) + len(language) + 1
+    await save_translation(message, alerts, roles, alert_id, language, html[start:].strip(), locale)
+
+
+def create_router() -> Router:
+    router = Router(name=router_name)
+    router.message.filter(IsTranslator())
+    router.message.register(cmd_translate, Command("translate"))
+    router.message.register(on_translation_text, TranslateAlert.text, ~F.text.startswith("/"))
+    router.callback_query.register(on_translate_button, TranslateCallback.filter())
+    return router
