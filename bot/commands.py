@@ -53,7 +53,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "retract", __("Delete an alert from supporters' chats"), "<alert_id>", COORDINATORS
     ),
-    CommandSpec("translate", __("Translate an alert"), "<alert_id> <lang> <text>", TRANSLATORS),
+    CommandSpec("translate", __("Translate an alert"), "<alert_id> <language> <text>", TRANSLATORS),
     CommandSpec(
         "grant",
         __("Give someone a role"),

@@ -213,13 +213,14 @@ def alert_problem(error: AlertError, alert: AlertView | None = None) -> str:
                 "again; nothing was sent."
             ).format(problem=esc(html_problem(error.html)))
         case AlertProblem.LANGUAGE_NOT_USED:
-            languages = ", ".join(alert.campaign_languages[1:]) if alert else ""
+            names = [language_name(code) for code in alert.campaign_languages[1:]] if alert else []
+            languages = fmt_list(names, current_locale()) if names else ""
             return _(
                 "This campaign does not use that language. Translations can be made into: "
                 "{languages}."
             ).format(languages=esc(languages or "—"))
         case AlertProblem.WRONG_STATE:
-            return _("This alert can no longer be changed (it is {status}).").format(
+            return _("This alert can no longer be changed (status: {status}).").format(
                 status=alert_status(error.status)
             )
 
@@ -241,7 +242,7 @@ def html_problem(problem: HtmlProblem | None) -> str:
         case "unclosed_tag":
             return _("the tag <{tag}> is never closed").format(tag=problem.detail)
         case "unsupported_entity":
-            return _("{entity} is not supported; write &amp;amp; for a literal &").format(
+            return _("{entity} is not supported; write &amp; for a literal &").format(
                 entity=problem.detail
             )
         case _:
@@ -250,7 +251,7 @@ def html_problem(problem: HtmlProblem | None) -> str:
 
 def alert_status(status: str) -> str:
     labels = {
-        "draft": _("a draft"),
+        "draft": _("draft"),
         "holding": _("waiting for translations"),
         "released": _("sent"),
         "cancelled": _("cancelled"),
@@ -282,8 +283,8 @@ def alert_held(alert: AlertView, result: HoldResult, locale: str) -> str:
     deadline = fmt_datetime(result.hold_until, locale, alert.timezone)
     return _(
         "Alert #{id} waits for translations into {languages} until {deadline}; then those "
-        "readers get the closest language available. {released} deliveries in other "
-        "languages are on their way now. Translators were asked: {translators}."
+        "readers get the closest language available. Already on their way in other "
+        "languages: {released}. Translators asked: {translators}."
     ).format(
         id=alert.id,
         languages=esc(languages),
@@ -295,8 +296,8 @@ def alert_held(alert: AlertView, result: HoldResult, locale: str) -> str:
 
 def alert_retracted(alert_id: int, stopped: int, to_delete: int, locale: str) -> str:
     return _(
-        "Alert #{id} is retracted: {stopped} deliveries stopped, {deleted} sent messages are "
-        "being deleted."
+        "Alert #{id} is retracted. Deliveries stopped: {stopped}. Sent messages being deleted: "
+        "{deleted}."
     ).format(
         id=alert_id, stopped=fmt_number(stopped, locale), deleted=fmt_number(to_delete, locale)
     )
@@ -319,8 +320,8 @@ def translation_request(alert: AlertView, language: str) -> str:
 
 def translation_saved(alert_id: int, language: str, result: TranslationResult, locale: str) -> str:
     return _(
-        "Thank you! The {language} translation of alert #{id} is saved: {released} deliveries "
-        "released, {edits} messages already sent will be updated."
+        "Thank you! The {language} translation of alert #{id} is saved. Deliveries released: "
+        "{released}. Messages already sent that will be updated: {edits}."
     ).format(
         language=language_name(language),
         id=alert_id,
@@ -386,7 +387,7 @@ def alert_list(slug: str, summaries: Sequence[AlertSummary], locale: str) -> lis
         moment = esc(fmt_datetime(alert.created_at, locale, alert.timezone))
         status = alert_status(alert.status)
         if summary.open_rows:
-            status += " · " + _("{count} pending").format(
+            status += " · " + _("pending: {count}").format(
                 count=fmt_number(summary.open_rows, locale)
             )
         urgent = "🔴 " if alert.urgent else ""

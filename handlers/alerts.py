@@ -322,7 +322,7 @@ async def cmd_hold(
         return
     parts = (command.args or "").split()
     if len(parts) != 2 or not parts[1].isdigit() or not 1 <= int(parts[1]) <= 24 * 60:
-        await message.answer(_("Send /hold <alert_id> <minutes>, with 1 to 1440 minutes."))
+        await message.answer(esc(_("Send /hold <alert_id> <minutes>, with 1 to 1440 minutes.")))
         return
     try:
         result = await alerts.hold(alert.id, int(parts[1]), extend=True)

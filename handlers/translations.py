@@ -13,6 +13,7 @@ from bot import texts
 from bot.callbacks import TranslateCallback
 from bot.filters import IsTranslator
 from bot.i18n import language_name
+from bot.rendering import esc
 from bot.services.alerts import AlertError, AlertService
 from bot.services.roles import RoleService
 from handlers.alerts import message_html
@@ -104,14 +105,10 @@ async def cmd_translate(
 ) -> None:
     parts = (command.args or "").split(maxsplit=2)
     if len(parts) < 3 or not parts[0].lstrip("#").isdigit() or len(parts[0]) > 12:
-        await message.answer(
-            _(
-                "Send /translate <alert_id> <language> <text>, for example "
-                "/translate 12 ru Срочно: …"
-            )
-            .replace("<", "&lt;")
-            .replace(">", "&gt;")
+        usage = _(
+            "Send /translate <alert_id> <language> <text>, for example /translate 12 ru Срочно: …"
         )
+        await message.answer(esc(usage))
         return
     alert_id, language = int(parts[0].lstrip("#")), parts[1]
     html = message_html(message)

@@ -186,7 +186,10 @@ class DeliveryWorker:
             row = await self._queue.get()
             self._in_flight += 1
             try:
-                self._outcomes.append(await self._process(row))
+                # Not `self._outcomes.append(await ...)`: that binds the list before the
+                # await, and a flush swapping it meanwhile would silently drop the outcome.
+                outcome = await self._process(row)
+                self._outcomes.append(outcome)
             except Exception:  # never lose a row: it is retried after its lease expires
                 logger.exception("delivery %s failed unexpectedly", row.id)
             finally:

@@ -22,12 +22,14 @@ def bot_env(database_url: str, api_url: str, **extra: str) -> dict[str, str]:
         if not key.startswith(("BOT_", "DATABASE_", "TELEGRAM_", "ADMIN_", "WEBHOOK_", "PORT"))
     }
     env.update(
-        BOT_TOKEN=TOKEN,
-        DATABASE_URL=database_url,
-        TELEGRAM_API_URL=api_url,
-        PYTHONPATH=str(ROOT),
-        LOG_LEVEL="INFO",
-        **extra,
+        {
+            "BOT_TOKEN": TOKEN,
+            "DATABASE_URL": database_url,
+            "TELEGRAM_API_URL": api_url,
+            "PYTHONPATH": str(ROOT),
+            "LOG_LEVEL": "INFO",
+            **extra,
+        }
     )
     return env
 

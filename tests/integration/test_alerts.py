@@ -78,7 +78,7 @@ async def test_send_now_reaches_every_subscriber_once_in_their_language(
     calls = await harness.press(
         COORDINATOR_ID, AlertCallback(action="send", alert_id=alert_id).pack()
     )
-    assert "Alert #%d is on its way to 3 subscribers." % alert_id in reply(calls)
+    assert f"Alert #{alert_id} is on its way to 3 subscribers." in reply(calls)
     harness.api.calls.clear()
     stats = await worker(harness, settings).drain()
     assert stats.sent == 3
@@ -268,7 +268,7 @@ async def test_retract_stops_pending_and_deletes_sent(
     calls = await harness.press(SUPPORTER_ID, confirm)
     assert calls[0].params["text"] == "You cannot change this alert."
     calls = await harness.press(COORDINATOR_ID, confirm)
-    assert "1 deliveries stopped, 2 sent messages are being deleted" in reply(calls)
+    assert "Deliveries stopped: 1. Sent messages being deleted: 2." in reply(calls)
     harness.api.calls.clear()
     await worker(harness, settings).drain()
     deleted = {c.chat_id for c in harness.api.calls if c.method == "deleteMessage"}
@@ -304,7 +304,7 @@ async def test_compose_in_two_steps_with_a_photo(harness: BotHarness) -> None:
     calls = await harness.feed(
         message_update(COORDINATOR_ID, None, photo=photo, caption="Police at the gates")
     )
-    preview = [c for c in calls if c.method == "sendPhoto"][0]
+    preview = next(c for c in calls if c.method == "sendPhoto")
     assert preview.params["photo"] == "photo-1"
     assert "Police at the gates" in (preview.params["caption"] or "")
 
@@ -346,7 +346,56 @@ async def test_only_coordinators_of_the_campaign_compose_and_only_translators_tr
     text = reply(await harness.send(RU_TRANSLATOR, f"/translate {alert_id} kk Ереуіл"))
     assert text == f"There is no alert #{alert_id} that you can translate into this language."
     text = reply(await harness.send(COORDINATOR_ID, f"/translate {alert_id} pl Strajk"))
-    assert "This campaign does not use that language" in text and "ru, kk" in text
+    assert "This campaign does not use that language" in text
+    assert "Русский and Қазақ тілі" in text
     text = reply(await harness.send(RU_TRANSLATOR, "/translate 999 ru Забастовка"))
     assert text == "There is no alert #999 that you can translate into this language."
     assert await states(harness, alert_id) == {}
+
+
+@pytest.mark.usefixtures("campaign")
+async def test_usage_texts_reach_the_user(harness: BotHarness) -> None:
+    """Usage texts show <placeholders> literally (Telegram would refuse raw tags)."""
+    alert_id = await compose(harness)
+    text = reply(await harness.send(COORDINATOR_ID, f"/hold {alert_id} forever"))
+    assert text == "Send /hold &lt;alert_id&gt; &lt;minutes&gt;, with 1 to 1440 minutes."
+    text = reply(await harness.send(RU_TRANSLATOR, "/translate 12", language_code="ru"))
+    assert "/translate &lt;alert_id&gt; &lt;language&gt; &lt;text&gt;" in text
+    text = reply(await harness.send(COORDINATOR_ID, "/report"))
+    assert text == "Send /report followed by the alert's number, for example /report 12."
+    text = reply(await harness.send(COORDINATOR_ID, "/report 4242"))
+    assert text == "There is no alert #4242 in a campaign you coordinate."
+
+
+@pytest.mark.usefixtures("campaign")
+async def test_hold_command_holds_a_draft_for_the_given_minutes(harness: BotHarness) -> None:
+    alert_id = await compose(harness)
+    calls = await harness.send(COORDINATOR_ID, f"/hold {alert_id} 45")
+    assert len(to(calls, RU_TRANSLATOR)) == 1  # asked to translate
+    async with harness.session_factory() as session:
+        alert = await session.get(Alert, alert_id)
+        assert alert is not None and alert.status == "holding" and alert.hold_until is not None
+        held_for = alert.hold_until - alert.created_at
+    assert 44 * 60 <= held_for.total_seconds() <= 46 * 60
+    calls = await harness.send(COORDINATOR_ID, f"/hold {alert_id} 5")  # shorten the wait
+    assert "waits for translations into Русский" in reply(calls)
+    assert to(calls, RU_TRANSLATOR) == []  # not asked twice
+
+
+@pytest.mark.usefixtures("campaign")
+async def test_report_keeps_itself_current(
+    harness: BotHarness, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import handlers.alerts
+
+    monkeypatch.setattr(handlers.alerts, "REPORT_REFRESH_SECONDS", 0.05)
+    alert_id = await compose(harness)
+    await harness.press(COORDINATOR_ID, AlertCallback(action="send", alert_id=alert_id).pack())
+    calls = await harness.send(COORDINATOR_ID, f"/report {alert_id}")
+    assert "English: 0 sent, 1 pending" in reply(calls)
+    await worker(harness, settings).drain()
+    edit = await harness.api.wait_for(
+        "editMessageText",
+        lambda c: c.chat_id == COORDINATOR_ID and "Delivery finished." in (c.text or ""),
+    )
+    assert "English: 1 sent, 0 pending" in (edit.text or "")
