@@ -92,7 +92,7 @@ class DeliveryWorker:
         self.backoff_cap = backoff_cap
         self.clock = clock
         self.stats = WorkerStats()
-        self._queue: asyncio.Queue[ClaimedDelivery] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[ClaimedDelivery, float]] = asyncio.Queue()
         self._outcomes: list[Outcome] = []
         self._in_flight = 0
         self._flushing = False
@@ -146,9 +146,10 @@ class DeliveryWorker:
             if self._queue.qsize() >= self.batch_size:
                 await self._sleep(stop, 0.02)
                 continue
+            claimed_at = time.monotonic()
             claimed = await self._claim(now)
             for row in claimed:
-                self._queue.put_nowait(row)
+                self._queue.put_nowait((row, claimed_at))
             if not claimed:
                 if await self._nothing_left():
                     self._idle.set()
@@ -183,12 +184,12 @@ class DeliveryWorker:
 
     async def _sender(self) -> None:
         while True:
-            row = await self._queue.get()
+            row, claimed_at = await self._queue.get()
             self._in_flight += 1
             try:
                 # Not `self._outcomes.append(await ...)`: that binds the list before the
                 # await, and a flush swapping it meanwhile would silently drop the outcome.
-                outcome = await self._process(row)
+                outcome = await self._process(row, claimed_at)
                 self._outcomes.append(outcome)
             except Exception:  # never lose a row: it is retried after its lease expires
                 logger.exception("delivery %s failed unexpectedly", row.id)
@@ -227,21 +228,26 @@ class DeliveryWorker:
 
     # ------------------------------------------------------------------ one row
 
-    async def _alert(self, alert_id: int) -> AlertView | None:
-        """The alert with its translations, cached briefly (translations may arrive)."""
-        now = self.clock()
+    async def _alert(self, alert_id: int, claimed_at: float) -> AlertView | None:
+        """The alert with its translations.
+
+        A cached copy serves only rows claimed after it was loaded: a translation releases its
+        held rows when it is saved, so a row claimed later must see that translation.
+        """
         cached = self._alerts.get(alert_id)
-        if cached is not None and cached[0] > now:
+        if cached is not None and cached[0] >= claimed_at:
             return cached[1]
+        loaded_at = time.monotonic()
         async with self.session_factory() as session:
             alert = await AlertService(session, self.default_locale).get(alert_id)
-        self._alerts[alert_id] = (now + 2.0, alert)
+        self._alerts[alert_id] = (loaded_at, alert)
         if len(self._alerts) > 1000:
-            self._alerts = {k: v for k, v in self._alerts.items() if v[0] > now}
+            horizon = loaded_at - 60
+            self._alerts = {k: v for k, v in self._alerts.items() if v[0] > horizon}
         return alert
 
-    async def _process(self, row: ClaimedDelivery) -> Outcome:
-        alert = await self._alert(row.alert_id)
+    async def _process(self, row: ClaimedDelivery, claimed_at: float) -> Outcome:
+        alert = await self._alert(row.alert_id, claimed_at)
         if alert is None:  # deleted with its campaign
             return Outcome(row.id, "failed", error="alert no longer exists")
         await self.limiter.acquire(row.user_id)

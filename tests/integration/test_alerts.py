@@ -131,7 +131,10 @@ async def test_hold_asks_translators_and_releases_each_language_when_translated(
         EN_READER: "pending",
     }
     harness.api.calls.clear()
-    await worker(harness, settings).drain()
+    # One worker throughout: the alert it cached while sending English and German must not
+    # hide the Russian translation from the rows the translation releases.
+    made = worker(harness, settings)
+    await made.drain()
     assert to(harness.api.calls, RU_READER) == []
     assert len(to(harness.api.calls, EN_READER)) == len(to(harness.api.calls, DE_READER)) == 1
 
@@ -141,7 +144,7 @@ async def test_hold_asks_translators_and_releases_each_language_when_translated(
     assert f"#{alert_id}" in reply(calls)
     assert (await states(harness, alert_id))[RU_READER] == "pending"
     harness.api.calls.clear()
-    await worker(harness, settings).drain()
+    await made.drain()
     russian = to(harness.api.calls, RU_READER)
     assert len(russian) == 1 and "<b>Забастовка</b>, день 3" in (russian[0].text or "")
     assert to(harness.api.calls, EN_READER) == []  # nobody gets it twice
