@@ -16,8 +16,9 @@ from aiohttp import web
 
 from bot.commands import register_commands
 from bot.config import Settings
+from bot.delivery.factory import create_worker
 from bot.delivery.worker import DeliveryWorker
-from bot.factory import create_bot, create_dispatcher, create_worker
+from bot.factory import create_bot, create_dispatcher
 from bot.i18n import create_i18n
 from db.engine import create_engine, create_session_factory
 
@@ -38,7 +39,7 @@ async def application(settings: Settings, *, commands: bool = True) -> AsyncIter
     i18n = create_i18n(settings.locales_dir, settings.default_locale)
     bot = create_bot(settings)
     dispatcher = create_dispatcher(settings, session_factory, i18n)
-    worker = create_worker(settings, bot, session_factory, i18n)
+    worker = create_worker(settings, session_factory)
     try:
         if commands:
             await register_commands(bot, i18n, settings.admin_ids)
@@ -69,16 +70,6 @@ async def run_polling(settings: Settings) -> None:
         await app.dispatcher.start_polling(
             app.bot, allowed_updates=app.dispatcher.resolve_used_update_types()
         )
-
-
-async def run_worker(settings: Settings) -> None:
-    """Only deliver (``python -m bot worker``): any number may run beside the bot."""
-    async with application(settings, commands=False) as app:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await app.worker.run(stop)
 
 
 async def run_webhook(settings: Settings) -> None:

@@ -100,9 +100,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return 1
                 return asyncio.run(load_campaign(settings, args.file, content))
             return asyncio.run(list_campaigns(settings))
-        from bot.app import run_polling, run_webhook, run_worker
+        if command == "worker":  # a lean process: the worker never imports aiogram
+            from bot.delivery.factory import run_worker
 
-        runner = {"web": run_webhook, "worker": run_worker}.get(command, run_polling)
+            asyncio.run(run_worker(settings))
+            return 0
+        from bot.app import run_polling, run_webhook
+
+        runner = run_webhook if command == "web" else run_polling
         asyncio.run(runner(settings))
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)

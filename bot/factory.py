@@ -13,8 +13,6 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import DEFAULT_API_URL, Settings
-from bot.delivery.limiter import DatabaseBudget, RateLimiter, RedisBudget, SharedBudget
-from bot.delivery.worker import DeliveryWorker
 from bot.middlewares import DatabaseMiddleware, UserLocaleMiddleware
 from handlers import get_routers
 
@@ -41,33 +39,3 @@ def create_dispatcher(
     UserLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     return dispatcher
-
-
-def create_limiter(
-    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
-) -> RateLimiter:
-    """The send limiter, shared by every worker: through Redis when REDIS_URL is set, else
-    through the database."""
-    shared: SharedBudget
-    if settings.redis_url:
-        shared = RedisBudget(settings.redis_url)
-    else:
-        shared = DatabaseBudget(session_factory)
-    return RateLimiter(settings.send_rate, shared=shared)
-
-
-def create_worker(
-    settings: Settings,
-    bot: Bot,
-    session_factory: async_sessionmaker[AsyncSession],
-    i18n: I18n,
-) -> DeliveryWorker:
-    return DeliveryWorker(
-        bot,
-        session_factory,
-        create_limiter(settings, session_factory),
-        i18n,
-        default_locale=settings.default_locale,
-        lease_seconds=settings.delivery_lease_seconds,
-        paid_broadcast=settings.paid_broadcast,
-    )

@@ -6,13 +6,14 @@ compiled ``.mo`` files are build products, rebuilt whenever a ``.po`` is newer.
 
 from __future__ import annotations
 
+import gettext
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import I18n
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.lists import format_list
@@ -21,6 +22,9 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from bot.locales import DOMAIN, SOURCE_LOCALE, SUPPORTED_LOCALES
+
+if TYPE_CHECKING:  # aiogram is heavy (~130 MB resident); the delivery worker does without it
+    from aiogram.utils.i18n import I18n
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +88,34 @@ def compile_catalogs(locales_dir: Path) -> list[Path]:
 
 
 def create_i18n(locales_dir: Path, default_locale: str) -> I18n:
+    from aiogram.utils.i18n import I18n
+
     compile_catalogs(locales_dir)
     return I18n(path=locales_dir, default_locale=default_locale, domain=DOMAIN)
+
+
+class Catalogs:
+    """The same compiled catalogs through the standard library, for code that runs without
+    aiogram (the delivery worker): ``catalogs.gettext(locale, message)``."""
+
+    def __init__(self, locales_dir: Path, default_locale: str) -> None:
+        compile_catalogs(locales_dir)
+        self.default_locale = default_locale
+        self._translations: dict[str, gettext.NullTranslations] = {}
+        for mo_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")):
+            with mo_path.open("rb") as mo_file:
+                self._translations[mo_path.parent.parent.name] = gettext.GNUTranslations(mo_file)
+
+    @property
+    def available_locales(self) -> tuple[str, ...]:
+        return tuple(self._translations)
+
+    def locale_for(self, language: str) -> str:
+        return language if language in self._translations else self.default_locale
+
+    def gettext(self, locale: str, message: str) -> str:
+        translations = self._translations.get(self.locale_for(locale))
+        return translations.gettext(message) if translations is not None else message
 
 
 def babel_locale(code: str) -> Locale:

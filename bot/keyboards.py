@@ -72,16 +72,6 @@ def subscribe_keyboard(slug: str, subscribed: bool) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def alert_keyboard(slug: str) -> InlineKeyboardMarkup:
-    """What a supporter can do next, under every alert."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("Unsubscribe"),
-        callback_data=SubscriptionCallback(action="off", slug=slug, view="alert"),
-    )
-    return builder.as_markup()
-
-
 def alert_preview_keyboard(alert: AlertView) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     urgent = _("Remove the urgent mark") if alert.urgent else _("Mark as urgent")

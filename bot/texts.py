@@ -8,6 +8,7 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import commands_for
+from bot.delivery import render
 from bot.i18n import fmt_date, fmt_datetime, fmt_list, fmt_number, language_name
 from bot.rendering import MESSAGE_LIMIT, esc, truncate
 from bot.services.alerts import (
@@ -176,16 +177,8 @@ def paginate(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 def alert_message(alert: AlertView, text: str, locale: str) -> str:
-    """An alert as a supporter reads it: mark, campaign, time in their locale, then the text.
-
-    ``text`` is the coordinator's (or translator's) HTML, already checked; the campaign title
-    is user-supplied and escaped.
-    """
-    moment = fmt_datetime(alert.created_at, locale, alert.timezone)
-    header = f"<b>{esc(alert.title(locale))}</b> · <i>{esc(moment)}</i>"
-    if alert.urgent:
-        header = "🔴 <b>" + _("URGENT") + "</b>\n" + header
-    return f"{header}\n\n{text}"
+    """An alert as a supporter reads it (the worker renders it the same way)."""
+    return render.alert_message(alert, text, locale, _)
 
 
 def alert_problem(error: AlertError, alert: AlertView | None = None) -> str:

@@ -168,6 +168,11 @@ class Delivery(Base):
     final states sent, failed, blocked, retracted. A worker claims a row by setting a lease
     (``lease_owner``, ``lease_until``); a row whose lease expired is claimable again, so the
     rows of a worker that died are finished by another. Times are epoch seconds.
+
+    No foreign keys: a fan-out writes a row per subscriber (a million in seconds), and on
+    PostgreSQL the two key checks per row cost half of that time (bench/RESULTS.md). Rows
+    are only ever created from existing alerts and users, and DeliveryRepository.forget_user
+    removes a user's rows when the user is erased.
     """
 
     __tablename__ = "deliveries"
@@ -175,10 +180,8 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
-    alert_id: Mapped[int] = mapped_column(Integer, ForeignKey("alerts.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    alert_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     language: Mapped[str] = mapped_column(String(16))  # the reader's language at fan-out
     state: Mapped[str] = mapped_column(String(12))
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

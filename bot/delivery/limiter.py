@@ -244,14 +244,21 @@ class RateLimiter:
         self._group_limit = group_per_minute
 
         # The local token bucket.
-        self._capacity = max(1.0, self._rate / 10)
+        # A bucket lets through at most fill*1s + capacity in any one-second span; Telegram
+        # counts sends per sliding second, so the two add up to `rate`, never more. With a
+        # burst of one (small rates) a 2% margin absorbs network jitter instead.
+        self._capacity = max(1.0, self._rate / 100)
+        self._fill = self._rate - self._capacity if self._capacity > 1 else self._rate * 0.98
         self._tokens = self._capacity
         self._refilled_at: float | None = None
         self._gate = asyncio.Lock()
 
         # Shared permits: granted for one window, used only in it.
         self._window_cap = max(1, int(self._rate))
-        self._chunk = chunk if chunk is not None else max(1, int(self._rate / 10))
+        # Four round trips a second to the shared budget (measured: more stall the senders,
+        # fetching ahead in the background was slower still); a chunk left at the end of a
+        # window is lost to this process, never handed out twice.
+        self._chunk = chunk if chunk is not None else max(1, int(self._rate / 4))
         self._permit_window = -1
         self._permits = 0
         self._exhausted_window = -1
@@ -391,7 +398,7 @@ class RateLimiter:
                     continue
                 self._refill(now)
                 if self._tokens < 1 - _TOKEN_EPSILON:
-                    await self._clock.sleep((1 - self._tokens) / self._rate)
+                    await self._clock.sleep((1 - self._tokens) / self._fill)
                     continue
                 if self._shared is not None and not self._has_permit():
                     await self._fetch_permits()
@@ -407,7 +414,7 @@ class RateLimiter:
             self._refilled_at = now
         elif now > self._refilled_at:
             elapsed = now - self._refilled_at
-            self._tokens = min(self._capacity, self._tokens + elapsed * self._rate)
+            self._tokens = min(self._capacity, self._tokens + elapsed * self._fill)
             self._refilled_at = now
 
     def _has_permit(self) -> bool:

@@ -18,22 +18,15 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
-from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
-from aiogram.types import InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import texts
 from bot.delivery.limiter import RateLimiter
-from bot.keyboards import alert_keyboard
+from bot.delivery.render import alert_message, alert_reply_markup
+from bot.delivery.telegram import BadRequest, BotAPI, Forbidden, RetryAfter, Unavailable
+from bot.i18n import Catalogs
 from bot.services.alerts import EDIT_WINDOW_SECONDS, AlertService, AlertView
 from db.repositories.deliveries import ClaimedDelivery, DeliveryRepository, Outcome
 
@@ -43,6 +36,13 @@ logger = logging.getLogger(__name__)
 GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 #: An edit that changes nothing is fine; a message that can no longer be edited stays.
 NOT_MODIFIED = "message is not modified"
+
+
+@dataclass(frozen=True)
+class Rendering:
+    language: str  # the language of the text (the reader's, or the fallback)
+    text: str
+    reply_markup: dict[str, Any]
 
 
 @dataclass
@@ -59,12 +59,11 @@ class WorkerStats:
 class DeliveryWorker:
     def __init__(
         self,
-        bot: Bot,
+        api: BotAPI,
         session_factory: async_sessionmaker[AsyncSession],
         limiter: RateLimiter,
-        i18n: I18n,
+        catalogs: Catalogs,
         *,
-        default_locale: str = "en",
         worker_id: str | None = None,
         concurrency: int = 100,
         batch_size: int | None = None,
@@ -76,11 +75,11 @@ class DeliveryWorker:
         backoff_cap: float = 300.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.bot = bot
+        self.api = api
         self.session_factory = session_factory
         self.limiter = limiter
-        self.i18n = i18n
-        self.default_locale = default_locale
+        self.catalogs = catalogs
+        self.default_locale = catalogs.default_locale
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.concurrency = concurrency
         self.batch_size = batch_size or max(10, min(500, int(limiter.rate / 2)))
@@ -97,6 +96,8 @@ class DeliveryWorker:
         self._in_flight = 0
         self._flushing = False
         self._alerts: dict[int, tuple[float, AlertView | None]] = {}
+        #: (alert id, reader language) -> (loaded_at of the alert it was made from, rendering)
+        self._rendered: dict[tuple[int, str], tuple[float, Rendering]] = {}
         self._idle = asyncio.Event()
 
     # ------------------------------------------------------------------ running
@@ -120,6 +121,7 @@ class DeliveryWorker:
             # Never cancel a flush half-way: outcomes would be lost and rows resent.
             flushing_done.set()
             await flusher
+            await self.api.close()
             logger.info("delivery worker %s stopped", self.worker_id)
 
     async def drain(self, within: float = 60.0) -> WorkerStats:
@@ -228,7 +230,7 @@ class DeliveryWorker:
 
     # ------------------------------------------------------------------ one row
 
-    async def _alert(self, alert_id: int, claimed_at: float) -> AlertView | None:
+    async def _alert(self, alert_id: int, claimed_at: float) -> tuple[float, AlertView | None]:
         """The alert with its translations.
 
         A cached copy serves only rows claimed after it was loaded: a translation releases its
@@ -236,7 +238,7 @@ class DeliveryWorker:
         """
         cached = self._alerts.get(alert_id)
         if cached is not None and cached[0] >= claimed_at:
-            return cached[1]
+            return cached
         loaded_at = time.monotonic()
         async with self.session_factory() as session:
             alert = await AlertService(session, self.default_locale).get(alert_id)
@@ -244,111 +246,103 @@ class DeliveryWorker:
         if len(self._alerts) > 1000:
             horizon = loaded_at - 60
             self._alerts = {k: v for k, v in self._alerts.items() if v[0] > horizon}
-        return alert
+            self._rendered = {k: v for k, v in self._rendered.items() if v[0] > horizon}
+        return loaded_at, alert
+
+    def _render(self, alert: AlertView, loaded_at: float, language: str) -> Rendering:
+        """The message for readers of ``language``, made once per language and alert version."""
+        key = (alert.id, language)
+        cached = self._rendered.get(key)
+        if cached is not None and cached[0] == loaded_at:
+            return cached[1]
+        locale = self.catalogs.locale_for(language)
+        gettext = partial(self.catalogs.gettext, locale)
+        text_language, text = alert.text_for(language)
+        rendering = Rendering(
+            text_language,
+            alert_message(alert, text, locale, gettext),
+            alert_reply_markup(alert.slug, gettext),
+        )
+        self._rendered[key] = (loaded_at, rendering)
+        return rendering
 
     async def _process(self, row: ClaimedDelivery, claimed_at: float) -> Outcome:
-        alert = await self._alert(row.alert_id, claimed_at)
+        loaded_at, alert = await self._alert(row.alert_id, claimed_at)
         if alert is None:  # deleted with its campaign
             return Outcome(row.id, "failed", error="alert no longer exists")
         await self.limiter.acquire(row.user_id)
         try:
             if row.state == "delete":
                 return await self._delete(row)
-            language, text = alert.text_for(row.language)
-            with self.i18n.context(), self.i18n.use_locale(self._locale(row.language)):
-                message = texts.alert_message(alert, text, self._locale(row.language))
-                keyboard = alert_keyboard(alert.slug)
+            rendering = self._render(alert, loaded_at, row.language)
             if row.state == "edit":
-                return await self._edit(row, alert, message, keyboard, language)
-            sent = await self._send(row, alert, message, keyboard)
+                return await self._edit(row, alert, rendering)
+            message_id = await self._send(row, alert, rendering)
             self.stats.sent += 1
-            return Outcome(row.id, "sent", message_id=sent.message_id, language=language)
-        except TelegramRetryAfter as exc:
+            return Outcome(row.id, "sent", message_id=message_id, language=rendering.language)
+        except RetryAfter as exc:
             self.stats.rate_limited += 1
             await self.limiter.apause(exc.retry_after)
             due = self.clock() + exc.retry_after
             return Outcome(row.id, "retry", due_at=due, refund=1, error="429 Too Many Requests")
-        except TelegramForbiddenError as exc:
+        except Forbidden as exc:
             self.stats.blocked += 1
-            return Outcome(row.id, "blocked", error=exc.message, user_id=row.user_id)
-        except TelegramBadRequest as exc:
+            return Outcome(row.id, "blocked", error=exc.description, user_id=row.user_id)
+        except BadRequest as exc:
             return self._bad_request(row, exc)
-        except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as exc:
-            return self._retry_later(row, f"{type(exc).__name__}: {exc}")
+        except Unavailable as exc:
+            return self._retry_later(row, str(exc))
 
-    def _locale(self, language: str) -> str:
-        return language if language in self.i18n.available_locales else self.default_locale
-
-    async def _send(
-        self, row: ClaimedDelivery, alert: AlertView, message: str, keyboard: InlineKeyboardMarkup
-    ) -> Message:
-        paid = True if self.paid_broadcast else None
+    async def _send(self, row: ClaimedDelivery, alert: AlertView, rendering: Rendering) -> int:
         if alert.photo_file_id:
-            return await self.bot.send_photo(
+            return await self.api.send_photo(
                 row.user_id,
                 alert.photo_file_id,
-                caption=message,
-                reply_markup=keyboard,
-                allow_paid_broadcast=paid,
+                rendering.text,
+                rendering.reply_markup,
+                paid=self.paid_broadcast,
             )
-        return await self.bot.send_message(
-            row.user_id,
-            message,
-            reply_markup=keyboard,
-            allow_paid_broadcast=paid,
+        return await self.api.send_message(
+            row.user_id, rendering.text, rendering.reply_markup, paid=self.paid_broadcast
         )
 
-    async def _edit(
-        self,
-        row: ClaimedDelivery,
-        alert: AlertView,
-        message: str,
-        keyboard: InlineKeyboardMarkup,
-        language: str,
-    ) -> Outcome:
+    async def _edit(self, row: ClaimedDelivery, alert: AlertView, rendering: Rendering) -> Outcome:
         if row.message_id is None or self._too_old(row):
             return Outcome(row.id, "kept", error="too old to edit")
         try:
-            if alert.photo_file_id:
-                await self.bot.edit_message_caption(
-                    chat_id=row.user_id,
-                    message_id=row.message_id,
-                    caption=message,
-                    reply_markup=keyboard,
-                )
-            else:
-                await self.bot.edit_message_text(
-                    message,
-                    chat_id=row.user_id,
-                    message_id=row.message_id,
-                    reply_markup=keyboard,
-                )
-        except TelegramBadRequest as exc:
-            if NOT_MODIFIED not in exc.message.lower():
-                return Outcome(row.id, "kept", error=exc.message)
+            await self.api.edit_message(
+                row.user_id,
+                row.message_id,
+                rendering.text,
+                rendering.reply_markup,
+                caption=alert.photo_file_id is not None,
+            )
+        except BadRequest as exc:
+            if NOT_MODIFIED not in exc.description.lower():
+                return Outcome(row.id, "kept", error=exc.description)
         self.stats.edited += 1
-        return Outcome(row.id, "edited", language=language)
+        return Outcome(row.id, "edited", language=rendering.language)
 
     async def _delete(self, row: ClaimedDelivery) -> Outcome:
         if row.message_id is None or self._too_old(row):
             return Outcome(row.id, "deleted", error="too old to delete")
         try:
-            await self.bot.delete_message(row.user_id, row.message_id)
-        except TelegramBadRequest as exc:  # already gone, or too old
-            return Outcome(row.id, "deleted", error=exc.message)
+            await self.api.delete_message(row.user_id, row.message_id)
+        except BadRequest as exc:  # already gone, or too old
+            return Outcome(row.id, "deleted", error=exc.description)
         self.stats.deleted += 1
         return Outcome(row.id, "deleted")
 
     def _too_old(self, row: ClaimedDelivery) -> bool:
         return row.sent_at is not None and self.clock() - row.sent_at > EDIT_WINDOW_SECONDS
 
-    def _bad_request(self, row: ClaimedDelivery, exc: TelegramBadRequest) -> Outcome:
-        description = exc.message.lower()
+    def _bad_request(self, row: ClaimedDelivery, exc: BadRequest) -> Outcome:
+        description = exc.description.lower()
         if any(marker in description for marker in GONE):
             self.stats.blocked += 1
-            return Outcome(row.id, "blocked", error=exc.message, user_id=row.user_id)
+            return Outcome(row.id, "blocked", error=exc.description, user_id=row.user_id)
         self.stats.failed += 1
-        return Outcome(row.id, "failed", error=exc.message)
+        return Outcome(row.id, "failed", error=exc.description)
 
     def _retry_later(self, row: ClaimedDelivery, error: str) -> Outcome:
         if row.attempts >= self.max_attempts:

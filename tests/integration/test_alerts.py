@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import AlertCallback, SubscriptionCallback, TranslateCallback
 from bot.config import Settings
+from bot.delivery.factory import create_worker
 from bot.delivery.worker import DeliveryWorker
-from bot.factory import create_worker
 from bot.services.campaign_file import validate_campaign
 from bot.services.campaigns import CampaignService
 from db.models import Alert, Delivery, User
@@ -34,7 +34,7 @@ async def campaign(harness: BotHarness, session: AsyncSession) -> None:
 
 
 def worker(harness: BotHarness, settings: Settings, **overrides: Any) -> DeliveryWorker:
-    made = create_worker(settings, harness.bot, harness.session_factory, harness.i18n)
+    made = create_worker(settings, harness.session_factory)
     for name, value in overrides.items():
         setattr(made, name, value)
     return made

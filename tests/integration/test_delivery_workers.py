@@ -13,8 +13,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.factory import create_bot, create_worker
-from bot.i18n import create_i18n
+from bot.delivery.factory import create_worker
 from bot.services.alerts import AlertService
 from bot.services.campaign_file import validate_campaign
 from bot.services.campaigns import CampaignService
@@ -61,19 +60,12 @@ async def test_two_workers_share_the_queue_without_sending_a_row_twice(
     engines = [create_engine(database_url) for _ in range(2)]  # two "processes"
     factories = [create_session_factory(engine) for engine in engines]
     await broadcast_to(factories[0], readers)
-    i18n = create_i18n(settings.locales_dir, "en")
-    bots = [create_bot(fast) for _ in range(2)]
-    workers = [
-        create_worker(fast, bot, factory, i18n)
-        for bot, factory in zip(bots, factories, strict=True)
-    ]
+    workers = [create_worker(fast, factory) for factory in factories]
     for worker in workers:
         worker.batch_size = 25  # small batches: the workers interleave many times
     try:
         stats = await asyncio.gather(*(worker.drain(within=60) for worker in workers))
     finally:
-        for bot in bots:
-            await bot.session.close()
         for worker in workers:
             await worker.limiter.aclose()
         for engine in engines:
@@ -111,13 +103,10 @@ async def test_a_killed_worker_is_finished_by_another(
     sent_by_first = sum(sends_per_chat(fake_api).values())
     assert sent_by_first < readers, "the first worker was killed mid-broadcast"
 
-    i18n = create_i18n(settings.locales_dir, "en")
-    bot = create_bot(settings.model_copy(update={"send_rate": 25.0}))
-    worker = create_worker(settings, bot, factory, i18n)
+    worker = create_worker(settings, factory)
     try:
         await worker.drain(within=90)
     finally:
-        await bot.session.close()
         await worker.limiter.aclose()
     per_chat = sends_per_chat(fake_api)
     assert len(per_chat) == readers, "every subscriber was served"

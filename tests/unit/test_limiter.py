@@ -146,10 +146,10 @@ def test_steady_rate_fifo_and_no_busy_waiting() -> None:
         limiter = RateLimiter(100, clock=clock)
         done = await send_all(limiter, clock, range(1, 1001))
         times = [t for _, t in done]
-        # A burst of capacity (10), then one send every 10 ms.
-        assert times[-1] == pytest.approx(9.9)
+        # A burst of capacity (1), then one send every 1/98 s: never more than 100 a second.
+        assert times[-1] == pytest.approx(999 / 98)
         assert 1000 / times[-1] >= 0.97 * 100
-        assert max_in_span(times, 1.0) <= 100 + 10
+        assert max_in_span(times, 1.0) <= 100
         assert [chat_id for chat_id, _ in done] == list(range(1, 1001))  # FIFO
         assert len(clock.sleeps) <= 1000
         assert min(clock.sleeps) > 0
@@ -166,7 +166,7 @@ def test_sequential_caller_sustains_rate() -> None:
             await limiter.acquire(chat_id)
             times.append(clock.monotonic())
         assert 300 / times[-1] >= 0.97 * 30
-        assert max_in_span(times, 1.0) <= 30 + 3
+        assert max_in_span(times, 1.0) <= 30
 
     run(main())
 
@@ -177,7 +177,7 @@ def test_fractional_rate_never_bursts_past_capacity() -> None:
         limiter = RateLimiter(2.5, clock=clock)
         times = [t for _, t in await send_all(limiter, clock, range(1, 51))]
         assert max_in_span(times, 1.0) <= 2.5 + 1
-        assert 50 / times[-1] >= 0.97 * 2.5
+        assert 50 / times[-1] >= 0.95 * 2.5
 
     run(main())
 
@@ -224,10 +224,13 @@ def test_per_chat_waits_do_not_slow_other_chats() -> None:
         # The same chat's callers come first; everyone else must pass them.
         done = await send_all(limiter, clock, [42] * 10 + list(range(1000, 1100)))
         others = [t for chat_id, t in done if chat_id >= 1000]
-        # 101 sends at 100/s after a burst of 10: nobody waited for chat 42.
-        assert max(others) == pytest.approx(0.91)
+        # 101 sends after a burst of 1, one per 1/98 s: nobody waited for chat 42.
+        assert max(others) == pytest.approx(100 / 98)
         same = [t for chat_id, t in done if chat_id == 42]
-        assert same == pytest.approx([float(n) for n in range(10)])
+        # One a second, each right after its slot: at most behind the few callers already
+        # queued for the global bucket when the slot opened (here three tokens of 1/98 s).
+        assert all(b - a + 1e-9 >= 1.0 for a, b in itertools.pairwise(same))
+        assert all(n <= t <= n + 3 / 98 + 1e-9 for n, t in enumerate(same))
 
         # A group that used up its minute does not hold anyone back either.
         start = clock.monotonic()
@@ -279,8 +282,8 @@ def test_pause_extends_but_never_shortens() -> None:
         assert clock.monotonic() == pytest.approx(7.0)
         limiter.pause(0.0)
         limiter.pause(-1.0)
-        await limiter.acquire(3)
-        assert clock.monotonic() == pytest.approx(7.0)
+        await limiter.acquire(3)  # no pause: just the next token (the bucket holds one)
+        assert clock.monotonic() == pytest.approx(7.0 + 1 / 98)
 
     run(main())
 
@@ -419,7 +422,7 @@ def test_hundreds_of_concurrent_callers_without_a_pile_of_sleeps() -> None:
         chats = [n % 250 + 1 for n in range(500)]  # each chat twice
         done = await send_all(limiter, clock, chats)
         times = [t for _, t in done]
-        assert max_in_span(times, 1.0) <= 33
+        assert max_in_span(times, 1.0) <= 30
         assert 500 / times[-1] >= 0.97 * 30
         by_chat: dict[int, list[float]] = {}
         for chat_id, t in done:

@@ -93,15 +93,7 @@ def upgrade() -> None:
         sa.Column("sent_language", sa.String(length=16), nullable=True),
         sa.Column("sent_at", sa.Float(), nullable=True),
         sa.Column("last_error", sa.String(length=200), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["alert_id"],
-            ["alerts.id"],
-            name=op.f("fk_deliveries_alert_id_alerts"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_deliveries_user_id_users"), ondelete="CASCADE"
-        ),
+        # No foreign keys on the outbox: see db.models.Delivery.
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
         sa.UniqueConstraint("alert_id", "user_id", name="uq_deliveries_alert_user"),
     )
