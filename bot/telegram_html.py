@@ -84,6 +84,8 @@ class _TelegramHTML(HTMLParser):
         self.stack.pop()
 
     def handle_data(self, data: str) -> None:
+        if "&" in data:  # Telegram wants every literal & written as &amp;
+            self._fail("unsupported_entity", "&")
         self.visible.append(data)
 
     def handle_entityref(self, name: str) -> None:

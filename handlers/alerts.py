@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -27,6 +28,9 @@ from bot.services.roles import RoleService
 from handlers.common import slug_argument, too_long
 
 logger = logging.getLogger(__name__)
+
+#: Something that looks like an HTML tag: "<b>", "</i>", '<a href="…">'.
+TYPED_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?>")
 
 #: How often a /report message refreshes itself while the alert is being delivered.
 REPORT_REFRESH_SECONDS = 5.0
@@ -69,8 +73,9 @@ async def coordinated_alert(
 def message_html(message: Message) -> str:
     """The coordinator's text as Telegram HTML.
 
-    Formatting made in the Telegram app arrives as entities and is kept; a message without
-    formatting is taken as typed, so coordinators may also write HTML tags themselves.
+    Formatting made in the Telegram app arrives as entities and is kept. Without it, a text
+    that contains tags is taken as HTML typed by the coordinator (and checked before it is
+    accepted); any other text is plain, so "Workers & families <3" is escaped, not refused.
     """
     text = message.text if message.text is not None else message.caption or ""
     entities = message.entities if message.text is not None else message.caption_entities
@@ -79,7 +84,9 @@ def message_html(message: Message) -> str:
     )
     if formatted:
         return message.html_text
-    return text
+    if TYPED_TAG.search(text):
+        return text
+    return esc(text)
 
 
 async def cmd_alert(

@@ -18,8 +18,6 @@ from bot.services.alerts import AlertError, AlertService
 from bot.services.roles import RoleService
 from handlers.alerts import message_html
 
-router_name = __name__
-
 
 class TranslateAlert(StatesGroup):
     text = State()
@@ -118,7 +116,7 @@ async def cmd_translate(
 
 
 def create_router() -> Router:
-    router = Router(name=router_name)
+    router = Router(name=__name__)
     router.message.filter(IsTranslator())
     router.message.register(cmd_translate, Command("translate"))
     router.message.register(on_translation_text, TranslateAlert.text, ~F.text.startswith("/"))

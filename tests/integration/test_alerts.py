@@ -300,6 +300,20 @@ async def test_report_alerts_and_updates(harness: BotHarness, settings: Settings
 
 
 @pytest.mark.usefixtures("campaign")
+async def test_plain_text_is_escaped_and_typed_html_is_checked(harness: BotHarness) -> None:
+    calls = await harness.send(COORDINATOR_ID, "/alert zhanaozen Workers & families <3")
+    assert "Workers &amp; families &lt;3" in (calls[-1].text or "")
+    calls = await harness.send(COORDINATOR_ID, "/alert zhanaozen <b>Workers & families</b>")
+    # Shown escaped, so the reader sees: "& is not supported; write &amp; for a literal &".
+    assert reply(calls) == (
+        "Telegram would refuse this text: &amp; is not supported; write &amp;amp; for a "
+        "literal &amp;. Fix the formatting and send it again; nothing was sent."
+    )
+    async with harness.session_factory() as session:
+        assert len(list(await session.scalars(select(Alert)))) == 1
+
+
+@pytest.mark.usefixtures("campaign")
 async def test_compose_in_two_steps_with_a_photo(harness: BotHarness) -> None:
     calls = await harness.send(COORDINATOR_ID, "/alert zhanaozen")
     assert "Send the alert's text" in reply(calls)

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -52,11 +53,17 @@ async def states(session_factory: async_sessionmaker[AsyncSession]) -> dict[str,
         return dict(rows.all())  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("budget", ["database", "redis"])
 async def test_two_workers_share_the_queue_without_sending_a_row_twice(
-    fake_api: FakeBotAPI, database_url: str, settings: Settings
+    fake_api: FakeBotAPI, database_url: str, settings: Settings, budget: str
 ) -> None:
+    """Two workers (two engines, as two processes would have) on one queue and one send
+    budget, shared through the database or Redis."""
     readers = 400
-    fast = settings.model_copy(update={"send_rate": 1000.0, "paid_broadcast": True})
+    redis_url = "redis://127.0.0.1:6379/14" if budget == "redis" else None
+    fast = settings.model_copy(
+        update={"send_rate": 1000.0, "paid_broadcast": True, "redis_url": redis_url}
+    )
     engines = [create_engine(database_url) for _ in range(2)]  # two "processes"
     factories = [create_session_factory(engine) for engine in engines]
     await broadcast_to(factories[0], readers)
