@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+import re
+from typing import Any
+
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -21,6 +24,22 @@ from handlers.alerts import message_html
 
 class TranslateAlert(StatesGroup):
     text = State()
+
+
+#: Every translation request ends with "/translate <id> <language>" (kept in every catalog),
+#: so a reply to the request says which alert and language it translates.
+REQUEST = re.compile(r"/translate (\d{1,12}) ([A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,4})?)\b")
+
+
+def replied_request(message: Message, bot: Bot) -> dict[str, Any] | bool:
+    """Filter: a reply to one of the bot's translation requests; gives its alert and language."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
+        return False
+    found = REQUEST.search(replied.text or replied.caption or "")
+    if found is None or (message.text or "").startswith("/"):
+        return False
+    return {"request_alert_id": int(found.group(1)), "request_language": found.group(2)}
 
 
 async def save_translation(
@@ -94,6 +113,23 @@ async def on_translation_text(
         await state.clear()
 
 
+async def on_reply_to_request(
+    message: Message,
+    alerts: AlertService,
+    roles: RoleService,
+    locale: str,
+    request_alert_id: int,
+    request_language: str,
+) -> None:
+    """The translator answered the request message itself with the translation."""
+    if message.text is None and message.caption is None:
+        await message.answer(_("Send the translation as text."))
+        return
+    await save_translation(
+        message, alerts, roles, request_alert_id, request_language, message_html(message), locale
+    )
+
+
 async def cmd_translate(
     message: Message,
     command: CommandObject,
@@ -120,5 +156,6 @@ def create_router() -> Router:
     router.message.filter(IsTranslator())
     router.message.register(cmd_translate, Command("translate"))
     router.message.register(on_translation_text, TranslateAlert.text, ~F.text.startswith("/"))
+    router.message.register(on_reply_to_request, replied_request)
     router.callback_query.register(on_translate_button, TranslateCallback.filter())
     return router

@@ -15,7 +15,7 @@ from bot.delivery.factory import create_worker
 from bot.delivery.worker import DeliveryWorker
 from bot.services.campaign_file import validate_campaign
 from bot.services.campaigns import CampaignService
-from db.models import Alert, Delivery, User
+from db.models import Alert, AlertTranslation, Delivery, User
 from tests.campaigns import campaign_data
 from tests.fakeapi import Call
 from tests.harness import COORDINATOR_ID, OWNER_ID, SUPPORTER_ID, BotHarness, message_update, reply
@@ -148,6 +148,41 @@ async def test_hold_asks_translators_and_releases_each_language_when_translated(
     russian = to(harness.api.calls, RU_READER)
     assert len(russian) == 1 and "<b>Забастовка</b>, день 3" in (russian[0].text or "")
     assert to(harness.api.calls, EN_READER) == []  # nobody gets it twice
+
+
+@pytest.mark.usefixtures("campaign")
+async def test_translator_can_simply_reply_to_the_request(
+    harness: BotHarness, settings: Settings
+) -> None:
+    alert_id = await compose(harness)
+    calls = await harness.press(
+        COORDINATOR_ID, AlertCallback(action="hold", alert_id=alert_id).pack()
+    )
+    request = to(calls, RU_TRANSLATOR)[0]
+    assert f"/translate {alert_id} ru" in (request.text or "")
+    replied = {
+        "message_id": 777,
+        "date": 0,
+        "chat": {"id": RU_TRANSLATOR, "type": "private"},
+        "from": {"id": harness.bot.id, "is_bot": True, "first_name": "Solidarity"},
+        "text": request.text,
+    }
+    calls = await harness.feed(
+        message_update(
+            RU_TRANSLATOR, "Забастовка, день 3.", language_code="ru", reply_to_message=replied
+        )
+    )
+    assert f"#{alert_id}" in reply(calls)
+    assert (await states(harness, alert_id))[RU_READER] == "pending"
+    async with harness.session_factory() as session:
+        translation = await session.get(AlertTranslation, (alert_id, "ru"))
+        assert translation is not None and translation.text == "Забастовка, день 3."
+    # A reply to any other message of the bot is not taken for a translation.
+    replied["text"] = "Welcome!"
+    calls = await harness.feed(
+        message_update(RU_TRANSLATOR, "hello", language_code="ru", reply_to_message=replied)
+    )
+    assert "#" not in reply(calls)
 
 
 @pytest.mark.usefixtures("campaign")
