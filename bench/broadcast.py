@@ -616,7 +616,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ptb-batch", type=int, default=0, help="0 = max(50, 2 x rate x latency)")
     parser.add_argument("--worker-timeout", type=float, default=None, help="default 60+3N/rate")
     parser.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL)
-    parser.add_argument("--fanout-impl", choices=("auto", "real", "standin"), default="auto")
     parser.add_argument(
         "--pin-cpus",
         action="store_true",
@@ -675,7 +674,7 @@ def main(argv: list[str] | None = None) -> int:
     if run_fanout:
         for backend in ("sqlite", "postgresql"):
             say(f"fan-out on {backend}: {args.fanout_rows:,} rows ...")
-            fanout = measure_fanout(backend, args.fanout_rows, args.pg_admin_url, args.fanout_impl)
+            fanout = measure_fanout(backend, args.fanout_rows, args.pg_admin_url)
             fanouts.append(fanout)
             if fanout.error or fanout.seconds is None:
                 say(f"  failed: {fanout.error}")

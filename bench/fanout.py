@@ -13,25 +13,24 @@ For each database (a fresh SQLite file in a temp dir; a fresh PostgreSQL databas
    ``session.commit()`` (en/ru rows become pending, kk/de/fr held: both branches of the state
    CASE are exercised).
 
-The real ``db.repositories.deliveries`` is used when it can be imported (``--impl auto``, the
-default); otherwise a stand-in INSERT … SELECT of the same shape is timed and the result is
-marked "stand-in". Run alone: ``python -m bench.fanout --rows 1000000``.
+Run alone: ``python -m bench.fanout --rows 1000000``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from db.repositories.deliveries import DeliveryRepository
 
 __all__ = [
     "DEFAULT_PG_ADMIN_URL",
@@ -67,48 +66,6 @@ class FanoutResult:
         if not self.seconds or self.created is None:
             return None
         return self.created / self.seconds
-
-
-async def _standin_fan_out(
-    session: AsyncSession,
-    alert_id: int,
-    campaign_id: int,
-    released_languages: set[str] | None,
-    default_locale: str,
-    now: float,
-) -> int:
-    """The shape of the real fan-out: one INSERT … SELECT over subscriptions JOIN users."""
-    if released_languages is None:
-        state = "'pending'"
-    else:
-        state = "CASE WHEN COALESCE(u.locale, :locale) IN :released THEN 'pending' ELSE 'held' END"
-    statement = text(
-        "INSERT INTO deliveries (alert_id, user_id, language, state, attempts, due_at) "
-        f"SELECT :alert_id, s.user_id, COALESCE(u.locale, :locale), {state}, 0, :now "
-        "FROM subscriptions s JOIN users u ON u.id = s.user_id "
-        "WHERE s.campaign_id = :campaign_id AND u.is_active = :active"
-    )
-    params: dict[str, Any] = {
-        "alert_id": alert_id,
-        "locale": default_locale,
-        "now": now,
-        "campaign_id": campaign_id,
-        "active": True,
-    }
-    if released_languages is not None:
-        statement = statement.bindparams(bindparam("released", expanding=True))
-        params["released"] = sorted(released_languages)
-    result = await session.execute(statement, params)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def _real_repository() -> Any | None:
-    try:
-        module = importlib.import_module("db.repositories.deliveries")
-    except ImportError:
-        return None
-    repository = getattr(module, "DeliveryRepository", None)
-    return repository if repository is not None and hasattr(repository, "fan_out") else None
 
 
 async def populate(
@@ -181,7 +138,7 @@ async def populate(
     return int(campaign_id), int(alert_id)
 
 
-async def _measure(url: str, result: FanoutResult, impl: str) -> None:
+async def _measure(url: str, result: FanoutResult) -> None:
     from db.engine import create_engine, create_session_factory
 
     engine = create_engine(url)
@@ -205,10 +162,7 @@ async def _measure(url: str, result: FanoutResult, impl: str) -> None:
                 await autocommit.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         result.populate_seconds = time.perf_counter() - started
 
-        repository = _real_repository() if impl in ("auto", "real") else None
-        if repository is None and impl == "real":
-            raise RuntimeError("db.repositories.deliveries.DeliveryRepository is not available")
-        result.implementation = "real" if repository is not None else "stand-in"
+        result.implementation = "DeliveryRepository.fan_out"
         async with sessions() as session:
             started = time.perf_counter()
             kwargs: dict[str, Any] = {
@@ -218,10 +172,7 @@ async def _measure(url: str, result: FanoutResult, impl: str) -> None:
                 "default_locale": "en",
                 "now": time.time(),
             }
-            if repository is not None:
-                created = await repository(session).fan_out(**kwargs)
-            else:
-                created = await _standin_fan_out(session, **kwargs)
+            created = await DeliveryRepository(session).fan_out(**kwargs)
             await session.commit()
             result.seconds = time.perf_counter() - started
         async with sessions() as session:
@@ -248,7 +199,7 @@ async def _admin(admin_url: str, statements: list[str]) -> None:
 
 
 def measure_fanout(
-    backend: str, rows: int, pg_admin_url: str = DEFAULT_PG_ADMIN_URL, impl: str = "auto"
+    backend: str, rows: int, pg_admin_url: str = DEFAULT_PG_ADMIN_URL
 ) -> FanoutResult:
     """Populate a fresh database and time the fan-out. Synchronous: call outside an event
     loop (migrations run their own)."""
@@ -260,14 +211,14 @@ def measure_fanout(
             with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
                 url = f"sqlite+aiosqlite:///{Path(tmp) / 'fanout.db'}"
                 upgrade(url)
-                asyncio.run(_measure(url, result, impl))
+                asyncio.run(_measure(url, result))
         elif backend == "postgresql":
             url = make_url(pg_admin_url).set(database=PG_DATABASE).render_as_string(False)
             drop = f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"
             asyncio.run(_admin(pg_admin_url, [drop, f"CREATE DATABASE {PG_DATABASE}"]))
             try:
                 upgrade(url)
-                asyncio.run(_measure(url, result, impl))
+                asyncio.run(_measure(url, result))
             finally:
                 asyncio.run(_admin(pg_admin_url, [drop]))
         else:
@@ -282,12 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL)
-    parser.add_argument("--impl", choices=("auto", "real", "standin"), default="auto")
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     failed = False
     for backend in backends:
-        result = measure_fanout(backend, args.rows, args.pg_admin_url, args.impl)
+        result = measure_fanout(backend, args.rows, args.pg_admin_url)
         if result.error or result.seconds is None:
             failed = True
             print(f"{backend}: FAILED {result.error}")

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import DEFAULT_API_URL, Settings
 from bot.middlewares import DatabaseMiddleware, UserLocaleMiddleware
+from bot.services.factory import ServiceFactory
 from handlers import get_routers
 
 
@@ -32,10 +33,9 @@ def create_dispatcher(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession], i18n: I18n
 ) -> Dispatcher:
     background_tasks: set[asyncio.Task[None]] = set()
-    dispatcher = Dispatcher(
-        settings=settings, session_factory=session_factory, background_tasks=background_tasks
-    )
-    dispatcher.update.outer_middleware(DatabaseMiddleware(session_factory, settings))
+    services = ServiceFactory(session_factory, settings)
+    dispatcher = Dispatcher(settings=settings, services=services, background_tasks=background_tasks)
+    dispatcher.update.outer_middleware(DatabaseMiddleware(services))
     UserLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     return dispatcher

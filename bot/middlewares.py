@@ -8,14 +8,10 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
 from bot.i18n import negotiate_locale
-from bot.services.alerts import AlertService
-from bot.services.campaigns import CampaignService
-from bot.services.roles import RoleService
-from bot.services.users import UserInfo, UserService
+from bot.services.factory import ServiceFactory
+from bot.services.users import UserInfo
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -23,27 +19,25 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 class DatabaseMiddleware(BaseMiddleware):
     """Opens one session per update and hands handlers the services built on it."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings):
-        self.session_factory = session_factory
-        self.settings = settings
+    def __init__(self, services: ServiceFactory) -> None:
+        self.services = services
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self.session_factory() as session:
-            users = UserService(session)
-            data["users"] = users
-            data["campaigns"] = CampaignService(session)
-            data["roles"] = RoleService(session, self.settings.admin_ids)
-            data["alerts"] = AlertService(session, self.settings.default_locale)
+        async with self.services.open() as services:
+            data["users"] = services.users
+            data["campaigns"] = services.campaigns
+            data["roles"] = services.roles
+            data["alerts"] = services.alerts
             from_user: User | None = data.get("event_from_user")
             user: UserInfo | None = None
             if from_user is not None:
-                user = await users.get(from_user.id)
+                user = await services.users.get(from_user.id)
                 writes_to_us = isinstance(event, Update) and (
                     event.message is not None or event.callback_query is not None
                 )
                 if user is not None and not user.is_active and writes_to_us:
                     # They talk to us again, so they unblocked the bot.
-                    await users.set_active(from_user.id, True)
+                    await services.users.set_active(from_user.id, True)
             data["user"] = user
             return await handler(event, data)
 

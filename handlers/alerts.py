@@ -15,7 +15,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import texts
 from bot.callbacks import AlertCallback
@@ -24,6 +23,7 @@ from bot.filters import IsCoordinator
 from bot.keyboards import alert_preview_keyboard, retract_keyboard, translate_keyboard
 from bot.rendering import esc
 from bot.services.alerts import AlertError, AlertService, AlertView
+from bot.services.factory import ServiceFactory
 from bot.services.roles import RoleService
 from handlers.common import slug_argument, too_long
 
@@ -252,8 +252,7 @@ async def cmd_report(
     roles: RoleService,
     locale: str,
     i18n: I18n,
-    session_factory: async_sessionmaker[AsyncSession],
-    settings: Settings,
+    services: ServiceFactory,
     background_tasks: set[asyncio.Task[None]],
 ) -> None:
     alert = await coordinated_alert(message, command, alerts, roles)
@@ -262,9 +261,7 @@ async def cmd_report(
     report = await alerts.report(alert.id)
     sent = await message.answer(texts.alert_report(report, locale))
     if report.pending:
-        task = asyncio.create_task(
-            keep_report_current(bot, sent, alert.id, locale, i18n, session_factory, settings)
-        )
+        task = asyncio.create_task(keep_report_current(bot, sent, alert.id, locale, i18n, services))
         background_tasks.add(task)
         task.add_done_callback(background_tasks.discard)
 
@@ -275,8 +272,7 @@ async def keep_report_current(
     alert_id: int,
     locale: str,
     i18n: I18n,
-    session_factory: async_sessionmaker[AsyncSession],
-    settings: Settings,
+    services: ServiceFactory,
 ) -> None:
     """Edit the report in place while the broadcast runs, then once more when it is done."""
     last_text = sent.text or ""
@@ -284,8 +280,8 @@ async def keep_report_current(
     deadline = loop.time() + REPORT_REFRESH_LIMIT
     while loop.time() < deadline:
         await asyncio.sleep(REPORT_REFRESH_SECONDS)
-        async with session_factory() as session:
-            report = await AlertService(session, settings.default_locale).report(alert_id)
+        async with services.open() as opened:
+            report = await opened.alerts.report(alert_id)
         with i18n.context(), i18n.use_locale(locale):
             text = texts.alert_report(report, locale)
         if text != last_text:

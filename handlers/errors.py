@@ -8,16 +8,13 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services.users import UserService
+from bot.services.factory import ServiceFactory
 
 logger = logging.getLogger(__name__)
 
 
-async def on_error(
-    event: ErrorEvent, bot: Bot, session_factory: async_sessionmaker[AsyncSession]
-) -> None:
+async def on_error(event: ErrorEvent, bot: Bot, services: ServiceFactory) -> None:
     update = event.update
     user = None
     chat_id = None
@@ -30,8 +27,8 @@ async def on_error(
     if isinstance(event.exception, TelegramForbiddenError):
         # The user blocked the bot (or was deactivated): stop writing to them.
         if user is not None:
-            async with session_factory() as session:
-                await UserService(session).set_active(user.id, False)
+            async with services.open() as opened:
+                await opened.users.set_active(user.id, False)
         logger.info("user %s is unreachable: %s", user.id if user else "?", event.exception)
         return
     logger.exception("update %s failed", update.update_id, exc_info=event.exception)
