@@ -25,7 +25,7 @@ from bot.rendering import esc
 from bot.services.alerts import AlertError, AlertService, AlertView
 from bot.services.factory import ServiceFactory
 from bot.services.roles import RoleService
-from handlers.common import slug_argument, too_long
+from handlers.common import slug_argument
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,23 @@ async def coordinated_alert(
     return alert
 
 
+async def coordinated_slug(
+    message: Message, command: CommandObject, roles: RoleService, usage: str
+) -> str | None:
+    """The campaign named first in the command, if this user coordinates it; else replies."""
+    assert message.from_user is not None
+    slug = slug_argument(command)
+    if slug is None:
+        await message.answer(usage)
+        return None
+    if not await roles.can_coordinate(message.from_user.id, slug):
+        await message.answer(
+            _("You do not coordinate the campaign “{slug}”.").format(slug=esc(slug[:40]))
+        )
+        return None
+    return slug
+
+
 def message_html(message: Message) -> str:
     """The coordinator's text as Telegram HTML.
 
@@ -97,17 +114,9 @@ async def cmd_alert(
     roles: RoleService,
     locale: str,
 ) -> None:
-    assert message.from_user is not None
-    slug = slug_argument(command)
+    usage = _("Send /alert followed by the campaign's name, and then the alert's text.")
+    slug = await coordinated_slug(message, command, roles, usage)
     if slug is None:
-        await message.answer(
-            _("Send /alert followed by the campaign's name, and then the alert's text.")
-        )
-        return
-    if not await roles.can_coordinate(message.from_user.id, slug):
-        await message.answer(
-            _("You do not coordinate the campaign “{slug}”.").format(slug=esc(slug[:40]))
-        )
         return
     parts = (command.args or "").strip().split(maxsplit=1)
     if len(parts) == 2:
@@ -344,15 +353,9 @@ async def cmd_alerts(
     roles: RoleService,
     locale: str,
 ) -> None:
-    assert message.from_user is not None
-    slug = slug_argument(command)
-    if slug is None or too_long(command):
-        await message.answer(_("Send /alerts followed by the campaign's name."))
-        return
-    if not await roles.can_coordinate(message.from_user.id, slug):
-        await message.answer(
-            _("You do not coordinate the campaign “{slug}”.").format(slug=esc(slug[:40]))
-        )
+    usage = _("Send /alerts followed by the campaign's name.")
+    slug = await coordinated_slug(message, command, roles, usage)
+    if slug is None:
         return
     summaries = await alerts.recent(slug) or []
     for page in texts.alert_list(slug, summaries, locale):
