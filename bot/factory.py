@@ -9,6 +9,8 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -34,8 +36,23 @@ def create_dispatcher(
 ) -> Dispatcher:
     background_tasks: set[asyncio.Task[None]] = set()
     services = ServiceFactory(session_factory, settings)
-    dispatcher = Dispatcher(settings=settings, services=services, background_tasks=background_tasks)
+    dispatcher = Dispatcher(
+        storage=create_storage(settings),
+        settings=settings,
+        services=services,
+        background_tasks=background_tasks,
+    )
     dispatcher.update.outer_middleware(DatabaseMiddleware(services))
     UserLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     return dispatcher
+
+
+def create_storage(settings: Settings) -> BaseStorage:
+    """Where dialog state (an alert being written, a translation) lives: in Redis when
+    REDIS_URL is set, so that several web processes share it; else in memory."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url, state_ttl=86400, data_ttl=86400)
+    return MemoryStorage()

@@ -29,7 +29,8 @@ async def on_error(event: ErrorEvent, bot: Bot, services: ServiceFactory) -> Non
         if user is not None:
             async with services.open() as opened:
                 await opened.users.set_active(user.id, False)
-        logger.info("user %s is unreachable: %s", user.id if user else "?", event.exception)
+        # Never log who: a seized server's logs must not list the supporters.
+        logger.info("a user is unreachable: %s", event.exception)
         return
     logger.exception("update %s failed", update.update_id, exc_info=event.exception)
     if chat_id is None:

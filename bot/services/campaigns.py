@@ -17,6 +17,7 @@ from db.repositories import (
     SubscriptionRepository,
     UserRepository,
 )
+from db.repositories.deliveries import DeliveryRepository
 from db.repositories.roles import COORDINATOR
 
 
@@ -86,6 +87,7 @@ class CampaignService:
         self.subscriptions = SubscriptionRepository(session)
         self.users = UserRepository(session)
         self.roles = RoleRepository(session)
+        self.deliveries = DeliveryRepository(session)
 
     async def exists(self, slug: str) -> bool:
         return await self.campaigns.get_by_slug(slug) is not None
@@ -176,6 +178,7 @@ class CampaignService:
         if campaign is None:
             return SubscribeResult(SubscribeOutcome.NOT_FOUND, slug)
         removed = await self.subscriptions.remove(user_id, campaign.id)
+        await self.deliveries.withdraw(user_id, campaign.id)
         await self.session.commit()
         title = pick_text(campaign.title, locale, campaign.languages)
         outcome = SubscribeOutcome.UNSUBSCRIBED if removed else SubscribeOutcome.NOT_SUBSCRIBED

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.repositories import SubscriptionRepository, UserRepository
+from db.repositories.deliveries import DeliveryRepository
 
 
 @dataclass(frozen=True)
@@ -42,5 +43,6 @@ class UserService:
     async def leave_everything(self, user_id: int) -> list[str]:
         """``/stop``: drop every subscription; returns the slugs left."""
         slugs = await self.subscriptions.remove_all(user_id)
+        await DeliveryRepository(self.session).withdraw(user_id)
         await self.session.commit()
         return slugs

@@ -339,5 +339,17 @@ class DeliveryRepository:
         )
         return int(result or 0)
 
+    async def withdraw(self, user_id: int, campaign_id: int | None = None) -> int:
+        """A supporter left (one campaign, or all): what is not sent yet is not sent."""
+        conditions = [deliveries.c.user_id == user_id, deliveries.c.state.in_(("held", "pending"))]
+        if campaign_id is not None:
+            conditions.append(
+                deliveries.c.alert_id.in_(select(Alert.id).where(Alert.campaign_id == campaign_id))
+            )
+        result = await self.session.execute(
+            update(deliveries).where(*conditions).values(state="retracted", last_error="left")
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def forget_user(self, user_id: int) -> None:
         await self.session.execute(delete(Delivery).where(Delivery.user_id == user_id))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.callbacks import AlertCallback, SubscriptionCallback, TranslateCallback
 from bot.config import Settings
@@ -17,7 +17,7 @@ from bot.services.campaign_file import validate_campaign
 from bot.services.campaigns import CampaignService
 from db.models import Alert, AlertTranslation, Delivery, User
 from tests.campaigns import campaign_data
-from tests.fakeapi import Call
+from tests.fakeapi import Call, FakeBotAPI
 from tests.harness import COORDINATOR_ID, OWNER_ID, SUPPORTER_ID, BotHarness, message_update, reply
 
 RU_READER, DE_READER, EN_READER = 5001, 5002, 5003
@@ -183,6 +183,25 @@ async def test_translator_can_simply_reply_to_the_request(
         message_update(RU_TRANSLATOR, "hello", language_code="ru", reply_to_message=replied)
     )
     assert "#" not in reply(calls)
+
+
+@pytest.mark.usefixtures("campaign")
+async def test_leaving_stops_what_is_not_sent_yet(harness: BotHarness, settings: Settings) -> None:
+    alert_id = await compose(harness)
+    await harness.press(COORDINATOR_ID, AlertCallback(action="hold", alert_id=alert_id).pack())
+    assert (await states(harness, alert_id))[RU_READER] == "held"
+    await harness.send(RU_READER, "/unsubscribe zhanaozen", language_code="ru")
+    await harness.send(EN_READER, "/stop")
+    harness.api.calls.clear()
+    await harness.send(RU_TRANSLATOR, f"/translate {alert_id} ru Забастовка.")
+    await worker(harness, settings).drain()
+    assert to(harness.api.calls, RU_READER) == [] and to(harness.api.calls, EN_READER) == []
+    assert len(to(harness.api.calls, DE_READER)) == 1
+    assert await states(harness, alert_id) == {
+        RU_READER: "retracted",
+        EN_READER: "retracted",
+        DE_READER: "sent",
+    }
 
 
 @pytest.mark.usefixtures("campaign")
@@ -451,3 +470,31 @@ async def test_report_keeps_itself_current(
         lambda c: c.chat_id == COORDINATOR_ID and "Delivery finished." in (c.text or ""),
     )
     assert "English: 1 sent, 0 pending" in (edit.text or "")
+
+
+async def test_dialogs_survive_a_change_of_process_with_redis(
+    settings: Settings, session: AsyncSession, fake_api: FakeBotAPI
+) -> None:
+    """With REDIS_URL, the two steps of /alert may reach two different processes."""
+    import redis.asyncio as aioredis
+
+    url = "redis://127.0.0.1:6379/13"
+    client = aioredis.from_url(url)
+    await client.flushdb()
+    await client.aclose()
+    await CampaignService(session).load(validate_campaign(campaign_data()))
+    shared = settings.model_copy(update={"redis_url": url})
+    sessions = async_sessionmaker(session.bind, expire_on_commit=False)
+    first = BotHarness.create(shared, sessions, fake_api)
+    second = BotHarness.create(shared, sessions, fake_api)
+    try:
+        calls = await first.send(COORDINATOR_ID, "/alert zhanaozen")
+        assert "Send the alert's text" in reply(calls)
+        calls = await second.send(COORDINATOR_ID, "Police at the gates.")
+        assert "Police at the gates." in reply(calls)
+        button = calls[-1].params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        assert AlertCallback.unpack(button).action == "urgent"
+    finally:
+        for made in (first, second):
+            await made.dispatcher.storage.close()
+            await made.close()
