@@ -95,6 +95,9 @@ class DeliveryWorker:
         self._outcomes: list[Outcome] = []
         self._in_flight = 0
         self._flushing = False
+        #: Rows claimed and not yet recorded: their leases are renewed, and a row already in
+        #: hand is never queued twice.
+        self._in_hand: set[int] = set()
         self._alerts: dict[int, tuple[float, AlertView | None]] = {}
         #: (alert id, reader language) -> (loaded_at of the alert it was made from, rendering)
         self._rendered: dict[tuple[int, str], tuple[float, Rendering]] = {}
@@ -111,6 +114,7 @@ class DeliveryWorker:
         senders = [asyncio.create_task(self._sender()) for _ in range(self.concurrency)]
         flushing_done = asyncio.Event()
         flusher = asyncio.create_task(self._flusher(flushing_done))
+        renewer = asyncio.create_task(self._renewer())
         try:
             await self._claimer(stop)
             await self._queue.join()  # every claimed row is sent (or its outcome known)
@@ -121,6 +125,12 @@ class DeliveryWorker:
             # Never cancel a flush half-way: outcomes would be lost and rows resent.
             flushing_done.set()
             await flusher
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
+            # Rows whose outcome could not be recorded are another worker's (or the next
+            # run's) once their leases expire.
+            self._in_hand.clear()
             await self.api.close()
             logger.info("delivery worker %s stopped", self.worker_id)
 
@@ -151,7 +161,9 @@ class DeliveryWorker:
             claimed_at = time.monotonic()
             claimed = await self._claim(now)
             for row in claimed:
-                self._queue.put_nowait((row, claimed_at))
+                if row.id not in self._in_hand:
+                    self._in_hand.add(row.id)
+                    self._queue.put_nowait((row, claimed_at))
             if not claimed:
                 if await self._nothing_left():
                     self._idle.set()
@@ -159,7 +171,7 @@ class DeliveryWorker:
 
     async def _nothing_left(self) -> bool:
         """No row in hand, none being recorded, and none left to work in the database."""
-        if not self._queue.empty() or self._in_flight or self._outcomes or self._flushing:
+        if self._in_hand or self._in_flight or self._outcomes or self._flushing:
             return False
         async with self.session_factory() as session:
             return await DeliveryRepository(session).pending_total() == 0
@@ -195,9 +207,25 @@ class DeliveryWorker:
                 self._outcomes.append(outcome)
             except Exception:  # never lose a row: it is retried after its lease expires
                 logger.exception("delivery %s failed unexpectedly", row.id)
+                self._in_hand.discard(row.id)
             finally:
                 self._in_flight -= 1
                 self._queue.task_done()
+
+    async def _renewer(self) -> None:
+        """Keep the leases of rows in hand alive (a long 429 pause may outlast a lease)."""
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            if not self._in_hand:
+                continue
+            try:
+                async with self.session_factory() as session:
+                    await DeliveryRepository(session).renew(
+                        self.worker_id, sorted(self._in_hand), self.clock() + self.lease_seconds
+                    )
+                    await session.commit()
+            except Exception:
+                logger.exception("could not renew leases")
 
     async def _flusher(self, done: asyncio.Event) -> None:
         """Record outcomes every 0.2 s; after ``done``, record the last ones and return."""
@@ -217,6 +245,7 @@ class DeliveryWorker:
             async with self.session_factory() as session:
                 await DeliveryRepository(session).apply(self.worker_id, outcomes, self.clock())
                 await session.commit()
+            self._in_hand.difference_update(outcome.id for outcome in outcomes)
             return True
         except Exception:
             # Kept for the next flush; if this worker dies first, the leases expire and the

@@ -218,6 +218,18 @@ class DeliveryRepository:
                     update(User).where(User.id.in_(user_ids)).values(is_active=False)
                 )
 
+    async def renew(self, owner: str, ids: Sequence[int], until: float) -> None:
+        """Extend the leases of rows a worker still holds (waiting out a pause, say)."""
+        for start in range(0, len(ids), 500):
+            await self.session.execute(
+                update(deliveries)
+                .where(
+                    deliveries.c.id.in_(ids[start : start + 500]),
+                    deliveries.c.lease_owner == owner,
+                )
+                .values(lease_until=until)
+            )
+
     async def release_language(self, alert_id: int, language: str, now: float) -> int:
         """A translation arrived: its held rows become pending."""
         result = await self.session.execute(

@@ -295,6 +295,33 @@ async def test_retry_after_pauses_and_resends_without_counting_an_attempt(
 
 
 @pytest.mark.usefixtures("campaign")
+async def test_a_pause_longer_than_the_lease_sends_nothing_twice(
+    harness: BotHarness, settings: Settings
+) -> None:
+    """Rows waiting out a long 429 keep their leases, so nobody claims them again."""
+    # The first row (the Russian reader's) is refused: the others wait out the pause.
+    harness.api.fail(
+        "sendMessage",
+        chat_id=RU_READER,
+        error_code=429,
+        description="Too Many Requests: retry after 2",
+        retry_after=2,
+        times=1,
+    )
+    alert_id = await compose(harness)
+    await harness.press(COORDINATOR_ID, AlertCallback(action="send", alert_id=alert_id).pack())
+    harness.api.calls.clear()
+    made = worker(harness, settings, lease_seconds=0.5, concurrency=1)
+    await made.drain(within=30)
+    others = [
+        c.chat_id for c in harness.api.calls if c.method == "sendMessage" and c.chat_id != RU_READER
+    ]
+    assert sorted(others) == sorted([DE_READER, EN_READER])
+    assert len(to(harness.api.calls, RU_READER)) == 2  # refused once, then sent
+    assert await states(harness, alert_id) == {r: "sent" for r in (RU_READER, DE_READER, EN_READER)}
+
+
+@pytest.mark.usefixtures("campaign")
 async def test_persistent_server_errors_fail_the_row_with_its_reason(
     harness: BotHarness, settings: Settings
 ) -> None:
