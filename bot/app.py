@@ -45,6 +45,11 @@ async def application(settings: Settings, *, commands: bool = True) -> AsyncIter
             await register_commands(bot, i18n, settings.admin_ids)
         yield Application(bot, dispatcher, worker)
     finally:
+        # Reports that keep themselves current end with the process.
+        background: set[asyncio.Task[None]] = dispatcher["background_tasks"]
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         await worker.limiter.aclose()
         await bot.session.close()
         await engine.dispose()
