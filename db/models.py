@@ -171,8 +171,8 @@ class Delivery(Base):
 
     No foreign keys: a fan-out writes a row per subscriber (a million in seconds), and on
     PostgreSQL the two key checks per row cost half of that time (bench/RESULTS.md). Rows
-    are only ever created from existing alerts and users, and DeliveryRepository.forget_user
-    removes a user's rows when the user is erased.
+    are only ever created from existing alerts and users; whatever deletes a user (erasure,
+    issue 6) must delete their deliveries too.
     """
 
     __tablename__ = "deliveries"

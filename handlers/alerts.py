@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -25,12 +24,14 @@ from bot.rendering import esc
 from bot.services.alerts import AlertError, AlertService, AlertView
 from bot.services.factory import ServiceFactory
 from bot.services.roles import RoleService
-from handlers.common import slug_argument
+from handlers.common import (
+    alert_id_argument,
+    html_after_arguments,
+    message_html,
+    slug_argument,
+)
 
 logger = logging.getLogger(__name__)
-
-#: Something that looks like an HTML tag: "<b>", "</i>", '<a href="…">'.
-TYPED_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?>")
 
 #: How often a /report message refreshes itself while the alert is being delivered.
 REPORT_REFRESH_SECONDS = 5.0
@@ -41,19 +42,13 @@ class ComposeAlert(StatesGroup):
     text = State()
 
 
-def alert_id_argument(command: CommandObject) -> int | None:
-    arg = (command.args or "").split(maxsplit=1)
-    if not arg or not arg[0].lstrip("#").isdigit() or len(arg[0]) > 12:
-        return None
-    return int(arg[0].lstrip("#"))
-
-
 async def coordinated_alert(
     message: Message, command: CommandObject, alerts: AlertService, roles: RoleService
 ) -> AlertView | None:
     """The alert named by the command, if this user coordinates its campaign; else replies."""
     assert message.from_user is not None
-    alert_id = alert_id_argument(command)
+    words = (command.args or "").split()
+    alert_id = alert_id_argument(words[0] if words else None)
     if alert_id is None:
         await message.answer(
             _("Send /{command} followed by the alert's number, for example /{command} 12.").format(
@@ -87,25 +82,6 @@ async def coordinated_slug(
     return slug
 
 
-def message_html(message: Message) -> str:
-    """The coordinator's text as Telegram HTML.
-
-    Formatting made in the Telegram app arrives as entities and is kept. Without it, a text
-    that contains tags is taken as HTML typed by the coordinator (and checked before it is
-    accepted); any other text is plain, so "Workers & families <3" is escaped, not refused.
-    """
-    text = message.text if message.text is not None else message.caption or ""
-    entities = message.entities if message.text is not None else message.caption_entities
-    formatted = any(
-        entity.type not in ("bot_command", "url", "mention") for entity in entities or []
-    )
-    if formatted:
-        return message.html_text
-    if TYPED_TAG.search(text):
-        return text
-    return esc(text)
-
-
 async def cmd_alert(
     message: Message,
     command: CommandObject,
@@ -118,12 +94,9 @@ async def cmd_alert(
     slug = await coordinated_slug(message, command, roles, usage)
     if slug is None:
         return
-    parts = (command.args or "").strip().split(maxsplit=1)
-    if len(parts) == 2:
-        # "/alert slug text": the text is what follows the slug in the original message.
-        html = message_html(message)
-        start = html.find(parts[0]) + len(parts[0])
-        await compose(message, alerts, slug, html[start:].strip(), None, locale)
+    text = html_after_arguments(message, 1)
+    if text:  # "/alert <campaign> <text>" in one message
+        await compose(message, alerts, slug, text, None, locale)
         return
     await state.set_state(ComposeAlert.text)
     await state.update_data(slug=slug)

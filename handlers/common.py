@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from aiogram.filters import CommandObject
+from aiogram.types import Message
+
+from bot.rendering import esc
 
 #: Longest argument any command takes; longer input gets a clear reply, not a lookup.
 MAX_ARGUMENT_LENGTH = 200
+#: Something that looks like an HTML tag: "<b>", "</i>", '<a href="…">'.
+TYPED_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?>")
 
 
 def slug_argument(command: CommandObject) -> str | None:
@@ -17,3 +24,36 @@ def slug_argument(command: CommandObject) -> str | None:
 
 def too_long(command: CommandObject) -> bool:
     return command.args is not None and len(command.args) > MAX_ARGUMENT_LENGTH
+
+
+def alert_id_argument(word: str | None) -> int | None:
+    """An alert's number as typed ("12" or "#12"); None when it is not one."""
+    if not word or len(word) > 12 or not word.lstrip("#").isdigit():
+        return None
+    return int(word.lstrip("#"))
+
+
+def message_html(message: Message) -> str:
+    """The text of a coordinator's or translator's message as Telegram HTML.
+
+    Formatting made in the Telegram app arrives as entities and is kept. Without it, a text
+    that contains tags is taken as HTML typed by hand (and checked before it is accepted);
+    any other text is plain, so "Workers & families <3" is escaped, not refused.
+    """
+    text = message.text if message.text is not None else message.caption or ""
+    entities = message.entities if message.text is not None else message.caption_entities
+    formatted = any(
+        entity.type not in ("bot_command", "url", "mention") for entity in entities or []
+    )
+    if formatted:
+        return message.html_text
+    if TYPED_TAG.search(text):
+        return text
+    return esc(text)
+
+
+def html_after_arguments(message: Message, arguments: int) -> str:
+    """The message's HTML after the command and its first ``arguments`` words: the free text
+    of "/alert <campaign> <text>" or "/translate <id> <language> <text>"."""
+    parts = message_html(message).split(maxsplit=arguments + 1)
+    return parts[arguments + 1].strip() if len(parts) > arguments + 1 else ""

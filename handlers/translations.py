@@ -19,7 +19,7 @@ from bot.i18n import language_name
 from bot.rendering import esc
 from bot.services.alerts import AlertError, AlertService
 from bot.services.roles import RoleService
-from handlers.alerts import message_html
+from handlers.common import alert_id_argument, html_after_arguments, message_html
 
 
 class TranslateAlert(StatesGroup):
@@ -138,17 +138,15 @@ async def cmd_translate(
     locale: str,
 ) -> None:
     parts = (command.args or "").split(maxsplit=2)
-    if len(parts) < 3 or not parts[0].lstrip("#").isdigit() or len(parts[0]) > 12:
+    alert_id = alert_id_argument(parts[0]) if parts else None
+    text = html_after_arguments(message, 2)
+    if alert_id is None or len(parts) < 3 or not text:
         usage = _(
             "Send /translate <alert_id> <language> <text>, for example /translate 12 ru Срочно: …"
         )
         await message.answer(esc(usage))
         return
-    alert_id, language = int(parts[0].lstrip("#")), parts[1]
-    html = message_html(message)
-    # The translation is what follows the language code in the original message.
-    start = html.find(f" {language}", html.find(parts[0]) + len(parts[0])) + len(language) + 1
-    await save_translation(message, alerts, roles, alert_id, language, html[start:].strip(), locale)
+    await save_translation(message, alerts, roles, alert_id, parts[1], text, locale)
 
 
 def create_router() -> Router:

@@ -88,18 +88,29 @@ class BotAPI:
             raise BadRequest(code, description)
         raise Unavailable(code, description)
 
+    @staticmethod
+    def _formatted(
+        chat_id: int, text: str, reply_markup: dict[str, Any], *, caption: bool, paid: bool = False
+    ) -> dict[str, Any]:
+        """What every alert message carries: HTML text (or caption), buttons, no preview."""
+        payload: dict[str, Any] = {
+            "chat_id": chat_id,
+            "parse_mode": "HTML",
+            "reply_markup": reply_markup,
+        }
+        if caption:
+            payload["caption"] = text
+        else:
+            payload["text"] = text
+            payload["link_preview_options"] = {"is_disabled": True}
+        if paid:
+            payload["allow_paid_broadcast"] = True
+        return payload
+
     async def send_message(
         self, chat_id: int, text: str, reply_markup: dict[str, Any], *, paid: bool = False
     ) -> int:
-        payload: dict[str, Any] = {
-            "chat_id": chat_id,
-            "text": text,
-            "parse_mode": "HTML",
-            "link_preview_options": {"is_disabled": True},
-            "reply_markup": reply_markup,
-        }
-        if paid:
-            payload["allow_paid_broadcast"] = True
+        payload = self._formatted(chat_id, text, reply_markup, caption=False, paid=paid)
         return int((await self.call("sendMessage", payload))["message_id"])
 
     async def send_photo(
@@ -111,15 +122,8 @@ class BotAPI:
         *,
         paid: bool = False,
     ) -> int:
-        payload: dict[str, Any] = {
-            "chat_id": chat_id,
-            "photo": photo,
-            "caption": caption,
-            "parse_mode": "HTML",
-            "reply_markup": reply_markup,
-        }
-        if paid:
-            payload["allow_paid_broadcast"] = True
+        payload = self._formatted(chat_id, caption, reply_markup, caption=True, paid=paid)
+        payload["photo"] = photo
         return int((await self.call("sendPhoto", payload))["message_id"])
 
     async def edit_message(
@@ -131,19 +135,9 @@ class BotAPI:
         *,
         caption: bool = False,
     ) -> None:
-        payload: dict[str, Any] = {
-            "chat_id": chat_id,
-            "message_id": message_id,
-            "parse_mode": "HTML",
-            "reply_markup": reply_markup,
-        }
-        if caption:
-            payload["caption"] = text
-            await self.call("editMessageCaption", payload)
-        else:
-            payload["text"] = text
-            payload["link_preview_options"] = {"is_disabled": True}
-            await self.call("editMessageText", payload)
+        payload = self._formatted(chat_id, text, reply_markup, caption=caption)
+        payload["message_id"] = message_id
+        await self.call("editMessageCaption" if caption else "editMessageText", payload)
 
     async def delete_message(self, chat_id: int, message_id: int) -> None:
         await self.call("deleteMessage", {"chat_id": chat_id, "message_id": message_id})

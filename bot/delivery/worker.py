@@ -93,10 +93,8 @@ class DeliveryWorker:
         self.stats = WorkerStats()
         self._queue: asyncio.Queue[tuple[ClaimedDelivery, float]] = asyncio.Queue()
         self._outcomes: list[Outcome] = []
-        self._in_flight = 0
-        self._flushing = False
-        #: Rows claimed and not yet recorded: their leases are renewed, and a row already in
-        #: hand is never queued twice.
+        #: Rows claimed and not yet recorded (queued, being sent, or awaiting their flush):
+        #: their leases are renewed, and a row already in hand is never queued twice.
         self._in_hand: set[int] = set()
         self._alerts: dict[int, tuple[float, AlertView | None]] = {}
         #: (alert id, reader language) -> (loaded_at of the alert it was made from, rendering)
@@ -170,8 +168,8 @@ class DeliveryWorker:
                 await self._sleep(stop, self.poll_interval)
 
     async def _nothing_left(self) -> bool:
-        """No row in hand, none being recorded, and none left to work in the database."""
-        if self._in_hand or self._in_flight or self._outcomes or self._flushing:
+        """No row in hand and none left to work in the database."""
+        if self._in_hand:
             return False
         async with self.session_factory() as session:
             return await DeliveryRepository(session).pending_total() == 0
@@ -199,7 +197,6 @@ class DeliveryWorker:
     async def _sender(self) -> None:
         while True:
             row, claimed_at = await self._queue.get()
-            self._in_flight += 1
             try:
                 # Not `self._outcomes.append(await ...)`: that binds the list before the
                 # await, and a flush swapping it meanwhile would silently drop the outcome.
@@ -209,7 +206,6 @@ class DeliveryWorker:
                 logger.exception("delivery %s failed unexpectedly", row.id)
                 self._in_hand.discard(row.id)
             finally:
-                self._in_flight -= 1
                 self._queue.task_done()
 
     async def _renewer(self) -> None:
@@ -240,7 +236,6 @@ class DeliveryWorker:
         if not self._outcomes:
             return True
         outcomes, self._outcomes = self._outcomes, []
-        self._flushing = True
         try:
             async with self.session_factory() as session:
                 await DeliveryRepository(session).apply(self.worker_id, outcomes, self.clock())
@@ -254,8 +249,6 @@ class DeliveryWorker:
             self._outcomes = outcomes + self._outcomes
             await asyncio.sleep(1.0)
             return False
-        finally:
-            self._flushing = False
 
     # ------------------------------------------------------------------ one row
 

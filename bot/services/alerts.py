@@ -252,7 +252,7 @@ class AlertService:
                 alert.id, campaign.id, None, self.default_locale, now
             )
         elif alert.status == "holding":
-            rows = await self.deliveries.release_all(alert.id, now)
+            rows = await self.deliveries.release([alert.id], now)
         else:
             raise AlertError(AlertProblem.WRONG_STATE, status=alert.status)
         alert.status = "released"
@@ -278,10 +278,8 @@ class AlertService:
             raise AlertError(AlertProblem.WRONG_STATE, status=alert.status)
         readers = await self.alerts.reader_languages(campaign.id, self.default_locale)
         translated = set((await self.alerts.translations([alert.id]))[alert.id])
-        translator_languages = {
-            language for _user, language in await self.alerts.translators(campaign.id, readers)
-        }
-        expected = set(campaign.languages) | translator_languages
+        translators = await self.alerts.translators(campaign.id, readers)
+        expected = set(campaign.languages) | {language for _user, language in translators}
         waiting = sorted((readers & expected) - {alert.language} - translated)
         now = time.time()
         released = readers - set(waiting)
@@ -297,8 +295,8 @@ class AlertService:
             alert.status = "released"
             alert.released_at = utcnow()
         await self.session.commit()
-        translators = await self.alerts.translators(campaign.id, set(waiting))
-        return HoldResult(waiting, rows - held, held, translators, alert.hold_until)
+        asked = [(user, language) for user, language in translators if language in waiting]
+        return HoldResult(waiting, rows - held, held, asked, alert.hold_until)
 
     async def add_translation(
         self, alert_id: int, language: str, text: str, translator_id: int
@@ -313,7 +311,7 @@ class AlertService:
         released = edits = 0
         if alert.status in ("holding", "released"):
             now = time.time()
-            released = await self.deliveries.release_language(alert.id, language, now)
+            released = await self.deliveries.release([alert.id], now, language)
             edits = await self.deliveries.schedule_edits(
                 alert.id, language, now, not_before=now - EDIT_WINDOW_SECONDS, again=replaced
             )
@@ -355,14 +353,13 @@ class AlertService:
         now = time.time()
         window = 30.0
         rate = await self.deliveries.sent_since(alert_id, now - window) / window
+        pending = sum(item.pending for item in languages)
         elapsed = None
         if view.released_at is not None:
             released = view.released_at.timestamp()
-            pending = sum(item.pending for item in languages)
             last = await self.deliveries.last_sent_at(alert_id)
             end = now if pending or last is None else last
             elapsed = max(0.0, end - released)
-        pending = sum(item.pending for item in languages)
         eta = pending / rate if rate > 0 and pending else None
         return AlertReport(view, languages, elapsed, rate, eta)
 

@@ -46,11 +46,3 @@ class CampaignRepository:
             stmt = stmt.where(Campaign.is_active.is_(True))
         rows = await self.session.execute(stmt)
         return [(campaign, int(n)) for campaign, n in rows.all()]
-
-    async def slugs_by_ids(self, ids: set[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        rows = await self.session.execute(
-            select(Campaign.id, Campaign.slug).where(Campaign.id.in_(ids))
-        )
-        return {cid: slug for cid, slug in rows.all()}

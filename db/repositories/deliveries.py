@@ -13,7 +13,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    delete,
     func,
     insert,
     literal,
@@ -230,24 +229,16 @@ class DeliveryRepository:
                 .values(lease_until=until)
             )
 
-    async def release_language(self, alert_id: int, language: str, now: float) -> int:
-        """A translation arrived: its held rows become pending."""
+    async def release(
+        self, alert_ids: Sequence[int], now: float, language: str | None = None
+    ) -> int:
+        """Held rows become pending: all of them (send now, hold over), or one language's
+        (its translation arrived)."""
+        conditions = [deliveries.c.alert_id.in_(alert_ids), deliveries.c.state == "held"]
+        if language is not None:
+            conditions.append(deliveries.c.language == language)
         result = await self.session.execute(
-            update(deliveries)
-            .where(
-                deliveries.c.alert_id == alert_id,
-                deliveries.c.language == language,
-                deliveries.c.state == "held",
-            )
-            .values(state="pending", due_at=now)
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    async def release_all(self, alert_id: int, now: float) -> int:
-        result = await self.session.execute(
-            update(deliveries)
-            .where(deliveries.c.alert_id == alert_id, deliveries.c.state == "held")
-            .values(state="pending", due_at=now)
+            update(deliveries).where(*conditions).values(state="pending", due_at=now)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -262,12 +253,7 @@ class DeliveryRepository:
             .where(Alert.id.in_(ids), Alert.status == "holding")
             .values(status="released", released_at=utcnow())
         )
-        result = await self.session.execute(
-            update(deliveries)
-            .where(deliveries.c.alert_id.in_(ids), deliveries.c.state == "held")
-            .values(state="pending", due_at=now)
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return await self.release(ids, now)
 
     async def schedule_edits(
         self, alert_id: int, language: str, now: float, not_before: float, *, again: bool = False
@@ -362,6 +348,3 @@ class DeliveryRepository:
             update(deliveries).where(*conditions).values(state="retracted", last_error="left")
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    async def forget_user(self, user_id: int) -> None:
-        await self.session.execute(delete(Delivery).where(Delivery.user_id == user_id))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import User, utcnow
@@ -37,9 +37,3 @@ class UserRepository:
 
     async def delete(self, user_id: int) -> None:
         await self.session.execute(delete(User).where(User.id == user_id))
-
-    async def count_active(self) -> int:
-        result = await self.session.scalar(
-            select(func.count()).select_from(User).where(User.is_active.is_(True))
-        )
-        return int(result or 0)
