@@ -238,6 +238,8 @@ def html_problem(problem: HtmlProblem | None) -> str:
             return _("{entity} is not supported; write &amp; for a literal &").format(
                 entity=problem.detail
             )
+        case "comment":
+            return _("HTML comments are not supported")
         case _:
             return str(problem)
 
