@@ -27,3 +27,12 @@ class AlertCallback(CallbackData, prefix="alert"):
 class TranslateCallback(CallbackData, prefix="tr"):
     alert_id: int
     language: str
+
+
+class CountryCallback(CallbackData, prefix="country"):
+    """A country chosen in the picker. ``purpose`` says which dialog asked ("user" for
+    /country; other dialogs use their own word); ``code`` is ISO 3166-1 alpha-2, or ""
+    to clear the user's country."""
+
+    purpose: str
+    code: str

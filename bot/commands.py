@@ -38,6 +38,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("unsubscribe", __("Stop a campaign's updates"), "<campaign>"),
     CommandSpec("updates", __("Read a campaign's recent alerts again"), "<campaign>"),
     CommandSpec("language", __("Choose your language")),
+    CommandSpec("country", __("Tell the bot which country you are in")),
     CommandSpec("stop", __("Leave every campaign")),
     CommandSpec("help", __("What you can do here")),
     CommandSpec("cancel", __("Leave what you are doing")),

@@ -810,3 +810,11 @@ def flag(code: str) -> str:
     if len(letters) != 2 or not (letters.isascii() and letters.isalpha()):
         raise ValueError(f"not an ISO 3166-1 alpha-2 code: {code!r}")
     return "".join(chr(_REGIONAL_A + ord(ch) - ord("A")) for ch in letters)
+
+
+def country_label(code: str, locale: str) -> str:
+    """A country as shown on buttons and in lists: its flag and its name in ``locale``."""
+    try:
+        return f"{flag(code)} {country_name(code, locale)}"
+    except ValueError:
+        return country_name(code, locale)

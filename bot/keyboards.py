@@ -10,11 +10,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
     AlertCallback,
+    CountryCallback,
     LanguageCallback,
     MenuCallback,
     SubscriptionCallback,
     TranslateCallback,
 )
+from bot.countries import country_label
 from bot.i18n import language_name
 from bot.rendering import truncate
 from bot.services.alerts import AlertView
@@ -104,4 +106,22 @@ def translate_keyboard(alert_id: int, language: str) -> InlineKeyboardMarkup:
     builder.button(
         text=_("Translate"), callback_data=TranslateCallback(alert_id=alert_id, language=language)
     )
+    return builder.as_markup()
+
+
+def country_keyboard(
+    codes: Iterable[str], locale: str, purpose: str, *, clear: bool = False
+) -> InlineKeyboardMarkup:
+    """Countries to pick from (flag and localized name); ``clear`` adds "Forget my country"."""
+    builder = InlineKeyboardBuilder()
+    for code in codes:
+        builder.button(
+            text=country_label(code, locale),
+            callback_data=CountryCallback(purpose=purpose, code=code),
+        )
+    if clear:
+        builder.button(
+            text=_("Forget my country"), callback_data=CountryCallback(purpose=purpose, code="")
+        )
+    builder.adjust(2)
     return builder.as_markup()

@@ -9,6 +9,7 @@ from handlers import (
     alerts,
     campaign_files,
     campaigns,
+    country,
     errors,
     fallback,
     language,
@@ -27,6 +28,7 @@ def get_routers() -> list[Router]:
     private.include_routers(
         start.create_router(),
         language.create_router(),
+        country.create_router(),
         campaigns.create_router(),
         owners.create_router(),
         alerts.create_router(),

@@ -34,6 +34,13 @@ class UserService:
         await self.users.upsert_locale(user_id, locale)
         await self.session.commit()
 
+    async def set_country(self, user_id: int, locale: str, country: str | None) -> None:
+        """Remember (or, with ``None``, forget) the country the user is in.
+
+        ``locale`` is only used when the user has no row yet."""
+        await self.users.upsert_country(user_id, locale, country)
+        await self.session.commit()
+
     async def set_active(self, user_id: int, active: bool) -> bool:
         """Record whether Telegram lets us write to the user (403 / blocked the bot)."""
         changed = await self.users.set_active(user_id, active)

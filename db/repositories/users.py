@@ -26,6 +26,15 @@ class UserRepository:
         )
         await self.session.execute(stmt)
 
+    async def upsert_country(self, user_id: int, locale: str, country: str | None) -> None:
+        stmt = insert_for(self.session, User).values(
+            id=user_id, locale=locale, country=country, is_active=True
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[User.id], set_={"country": country, "updated_at": utcnow()}
+        )
+        await self.session.execute(stmt)
+
     async def set_active(self, user_id: int, active: bool) -> bool:
         """Set the active flag; True when a row changed."""
         result = await self.session.execute(
