@@ -672,8 +672,10 @@ def export_problem(error: ExportError, kinds: Sequence[str]) -> str:
         case ExportProblem.NO_CAMPAIGN:
             return _("There is no such campaign.")
         case ExportProblem.UNKNOWN_KIND:
-            return _("Send /export <campaign> <kind>, where the kind is one of: {kinds}.").format(
-                kinds=", ".join(kinds)
+            return esc(
+                _("Send /export <campaign> <kind>, where the kind is one of: {kinds}.").format(
+                    kinds=", ".join(kinds)
+                )
             )
         case ExportProblem.FORBIDDEN:
             return _("Only the campaign's coordinators can export this.")

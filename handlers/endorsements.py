@@ -377,8 +377,9 @@ async def decide(
     view = decision.endorsement
     if decision.outcome is DecisionOutcome.ALREADY:
         return texts.endorsement_already_decided(view), None
-    if decision.submitter is not None:
-        await tell(bot, i18n, decision.submitter, lambda: texts.endorsement_outcome(view))
+    told = decision.submitter_view
+    if decision.submitter is not None and told is not None:
+        await tell(bot, i18n, decision.submitter, lambda: texts.endorsement_outcome(told))
     return texts.endorsement_decided(view), view
 
 
@@ -531,7 +532,7 @@ async def cmd_export(
             words[0].lower()[:40], words[1].lower(), locale, message.from_user.id
         )
     except ExportError as exc:
-        await message.answer(esc(texts.export_problem(exc, exports.kinds())))
+        await message.answer(texts.export_problem(exc, exports.kinds()))
         return
     await message.answer_document(BufferedInputFile(exported.content, exported.filename))
 

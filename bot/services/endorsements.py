@@ -240,6 +240,8 @@ class Decision:
     outcome: DecisionOutcome
     endorsement: EndorsementView
     submitter: Recipient | None = None
+    #: The endorsement as its submitter reads it (the campaign title in their language).
+    submitter_view: EndorsementView | None = None
     milestone: int | None = None
 
 
@@ -462,6 +464,7 @@ class EndorsementService:
         if not changed:
             await self.session.rollback()
             await self.session.refresh(endorsement)
+            await self.session.refresh(campaign)
             return Decision(DecisionOutcome.ALREADY, self._view(endorsement, campaign, locale))
         milestone = None
         if action == "approve":
@@ -474,7 +477,10 @@ class EndorsementService:
         await self.session.commit()
         await self.session.refresh(endorsement)
         view = self._view(endorsement, campaign, locale)
-        return Decision(DecisionOutcome.DONE, view, submitter, milestone)
+        submitter_view = (
+            self._view(endorsement, campaign, submitter.locale) if submitter is not None else None
+        )
+        return Decision(DecisionOutcome.DONE, view, submitter, submitter_view, milestone)
 
     async def _milestone(self, campaign: Campaign, render: MilestoneText | None) -> int | None:
         """Record every milestone the approved count has reached; announce the highest one
