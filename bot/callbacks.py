@@ -36,3 +36,15 @@ class CountryCallback(CallbackData, prefix="country"):
 
     purpose: str
     code: str
+
+
+class EndorsementCallback(CallbackData, prefix="endo"):
+    """A button about one endorsement: approve, reject, reason (reject with a reason) and
+    remove for coordinators; withdraw for its submitter. Rights are checked on every press."""
+
+    action: str
+    endorsement_id: int
+
+
+class EndorseFormCallback(CallbackData, prefix="endf"):
+    action: str  # "submit" or "cancel": the confirmation screen of the /endorse dialog

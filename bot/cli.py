@@ -61,6 +61,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="list campaigns with their subscriber counts",
         description="List every campaign with its status and number of subscribers.",
     )
+    export = commands.add_parser(
+        "export",
+        help="write a campaign's endorsements or signatories as CSV",
+        description="Write a campaign's data as CSV (UTF-8, with a header row): "
+        "`endorsements` (every endorsement, with the private contact fields) or "
+        "`signatories` (the public list). Cells a spreadsheet would run as formulas are "
+        "prefixed with a quote.",
+    )
+    export.add_argument("slug", metavar="CAMPAIGN")
+    export.add_argument("kind", metavar="KIND", help="endorsements or signatories")
+    export.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout"
+    )
     return parser
 
 
@@ -100,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return 1
                 return asyncio.run(load_campaign(settings, args.file, content))
             return asyncio.run(list_campaigns(settings))
+        if command == "export":
+            from bot.campaign_cli import export_csv
+
+            return asyncio.run(export_csv(settings, args.slug, args.kind, args.output))
         if command == "worker":  # a lean process: the worker never imports aiogram
             from bot.delivery.factory import run_worker
 

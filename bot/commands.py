@@ -37,11 +37,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("subscribe", __("Receive a campaign's updates"), "<campaign>"),
     CommandSpec("unsubscribe", __("Stop a campaign's updates"), "<campaign>"),
     CommandSpec("updates", __("Read a campaign's recent alerts again"), "<campaign>"),
+    CommandSpec("endorse", __("Endorse a campaign on behalf of an organisation"), "<campaign>"),
+    CommandSpec(
+        "signatories", __("Organisations that endorsed a campaign"), "<campaign> [by-country]"
+    ),
+    CommandSpec("withdraw", __("Withdraw your organisation's endorsement"), "<campaign>"),
+    CommandSpec("export", __("Download a campaign's data as CSV"), "<campaign> <kind>"),
     CommandSpec("language", __("Choose your language")),
     CommandSpec("country", __("Tell the bot which country you are in")),
     CommandSpec("stop", __("Leave every campaign")),
     CommandSpec("help", __("What you can do here")),
     CommandSpec("cancel", __("Leave what you are doing")),
+    CommandSpec("skip", __("Skip an optional question")),
     CommandSpec(
         "alert",
         __("Write an alert to a campaign's subscribers"),
@@ -53,6 +60,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("hold", __("Wait longer for translations"), "<alert_id> <minutes>", COORDINATORS),
     CommandSpec(
         "retract", __("Delete an alert from supporters' chats"), "<alert_id>", COORDINATORS
+    ),
+    CommandSpec("pending", __("Endorsements waiting for verification"), "<campaign>", COORDINATORS),
+    CommandSpec(
+        "endorsement", __("One endorsement, to approve, reject or remove"), "<id>", COORDINATORS
     ),
     CommandSpec("translate", __("Translate an alert"), "<alert_id> <language> <text>", TRANSLATORS),
     CommandSpec(

@@ -11,6 +11,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import (
     AlertCallback,
     CountryCallback,
+    EndorseFormCallback,
+    EndorsementCallback,
     LanguageCallback,
     MenuCallback,
     SubscriptionCallback,
@@ -21,6 +23,7 @@ from bot.i18n import language_name
 from bot.rendering import truncate
 from bot.services.alerts import AlertView
 from bot.services.campaigns import CampaignSummary
+from bot.services.endorsements import EndorsementView
 
 BUTTON_TITLE_LIMIT = 40
 
@@ -124,4 +127,46 @@ def country_keyboard(
             text=_("Forget my country"), callback_data=CountryCallback(purpose=purpose, code="")
         )
     builder.adjust(2)
+    return builder.as_markup()
+
+
+def endorse_confirm_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Submit"), callback_data=EndorseFormCallback(action="submit"))
+    builder.button(text=_("Cancel"), callback_data=EndorseFormCallback(action="cancel"))
+    return builder.as_markup()
+
+
+def endorsement_card_keyboard(view: EndorsementView) -> InlineKeyboardMarkup | None:
+    """What a coordinator can still do: decide a pending endorsement, remove an approved one."""
+    builder = InlineKeyboardBuilder()
+    if view.status == "pending":
+        for action, label in (
+            ("approve", _("Approve")),
+            ("reject", _("Reject")),
+            ("reason", _("Reject with a reason")),
+        ):
+            builder.button(
+                text=label,
+                callback_data=EndorsementCallback(action=action, endorsement_id=view.id),
+            )
+        builder.adjust(2, 1)
+    elif view.status == "approved":
+        builder.button(
+            text=_("Remove from the list"),
+            callback_data=EndorsementCallback(action="remove", endorsement_id=view.id),
+        )
+    else:
+        return None
+    return builder.as_markup()
+
+
+def withdraw_keyboard(views: Iterable[EndorsementView]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for view in views:
+        builder.button(
+            text=_("Withdraw: {name}").format(name=truncate(view.name, BUTTON_TITLE_LIMIT)),
+            callback_data=EndorsementCallback(action="withdraw", endorsement_id=view.id),
+        )
+    builder.adjust(1)
     return builder.as_markup()

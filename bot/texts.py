@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import commands_for
+from bot.countries import country_label, country_name
 from bot.delivery import render
 from bot.i18n import fmt_date, fmt_datetime, fmt_list, fmt_number, language_name
 from bot.rendering import MESSAGE_LIMIT, esc, truncate
@@ -22,8 +23,18 @@ from bot.services.alerts import (
 )
 from bot.services.campaign_file import Problem
 from bot.services.campaigns import CampaignInfo, CampaignSummary, Contact
+from bot.services.endorsements import (
+    EndorsementDraft,
+    EndorsementError,
+    EndorsementProblem,
+    EndorsementView,
+    FieldError,
+    FieldProblem,
+    Signatories,
+)
+from bot.services.exports import ExportError, ExportProblem
 from bot.services.roles import UserRoles
-from bot.telegram_html import HtmlProblem, visible_text
+from bot.telegram_html import HtmlProblem, utf16_length, visible_text
 
 
 def welcome() -> str:
@@ -155,17 +166,20 @@ def problems(items: Sequence[Problem]) -> list[str]:
     return paginate([header, "", *body])
 
 
-def paginate(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+def paginate(
+    lines: Sequence[str], limit: int = MESSAGE_LIMIT, measure: Callable[[str], int] = len
+) -> list[str]:
     """Join lines into as few messages as possible, none longer than ``limit``.
 
-    A single line longer than the limit is cut at the limit (callers keep lines short).
+    ``measure`` counts a message's length (``utf16_length`` counts like Telegram). A single
+    line longer than the limit is cut at the limit (callers keep lines short).
     """
     pages: list[str] = []
     current = ""
     for line in lines:
         line = line[:limit]
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit:
+        if measure(candidate) <= limit:
             current = candidate
             continue
         if current.strip():
@@ -388,3 +402,280 @@ def alert_list(slug: str, summaries: Sequence[AlertSummary], locale: str) -> lis
         urgent = "🔴 " if alert.urgent else ""
         lines.append(f"{urgent}#{alert.id} · {moment} · {status}\n{excerpt}")
     return paginate(lines)
+
+
+# ---------------------------------------------------------------- endorsements
+
+
+def endorsement_intro(info: CampaignInfo) -> list[str]:
+    """What an organisation signs: the statement and the numbered demands."""
+    lines = [
+        "<b>" + _("Endorse “{title}”").format(title=esc(info.title)) + "</b>",
+        "",
+        _("By endorsing, your organisation signs this statement:"),
+    ]
+    if info.statement:
+        lines += ["", "<i>" + esc(info.statement) + "</i>"]
+    if info.demands:
+        lines += ["", "<b>" + _("Demands") + "</b>"]
+        lines += [f"{n}. {esc(demand)}" for n, demand in enumerate(info.demands, start=1)]
+    lines += [
+        "",
+        _(
+            "A few questions follow; /cancel leaves at any time. Coordinators check every "
+            "endorsement before it is published."
+        ),
+    ]
+    return paginate(lines)
+
+
+def endorsement_prompt(step: str) -> str:
+    prompts = {
+        "name": _("What is the organisation's name? (2 to 200 characters)"),
+        "city": _("In which city is it based? Send /skip to leave the city out."),
+        "country": _(
+            "In which country is it based? Type the country's name in any language, or its "
+            "two-letter code (for example DE or Germany)."
+        ),
+        "website": _("Its website or public page (starting with https:// or http://), or /skip."),
+        "email": _(
+            "A contact email of the organisation. It stays private: only the campaign's "
+            "coordinators see it."
+        ),
+        "signer": _(
+            "Who signs for the organisation? Send the signer's name and role separated by a "
+            "comma (for example: Jane Doe, general secretary), or /skip. Only the campaign's "
+            "coordinators see it."
+        ),
+    }
+    return prompts[step]
+
+
+def field_problem(error: FieldError) -> str:
+    match error.problem:
+        case FieldProblem.EMPTY:
+            return _("Please send it as text.")
+        case FieldProblem.TOO_SHORT:
+            return _("That is too short: at least {limit} characters.").format(limit=error.limit)
+        case FieldProblem.TOO_LONG:
+            return _("That is too long: at most {limit} characters.").format(limit=error.limit)
+        case FieldProblem.NOT_PRINTABLE:
+            return _("Please send it on one line, without control characters.")
+        case FieldProblem.NO_LETTERS:
+            return _("It must contain letters or digits.")
+        case FieldProblem.BAD_EMAIL:
+            return _("That is not a valid email address (for example contact@example.org).")
+        case FieldProblem.BAD_URL:
+            return _(
+                "That is not a web address. Send one starting with https:// or http://, for "
+                "example https://example.org."
+            )
+
+
+def endorsement_problem(error: EndorsementError) -> str:
+    match error.problem:
+        case EndorsementProblem.NO_CAMPAIGN:
+            return _("There is no such campaign.")
+        case EndorsementProblem.CLOSED:
+            return _("This campaign is closed: it takes no more endorsements.")
+        case EndorsementProblem.DUPLICATE:
+            return _(
+                "This organisation has already endorsed this campaign (or its endorsement is "
+                "waiting for verification)."
+            )
+        case EndorsementProblem.NOT_FOUND:
+            return _("There is no such endorsement.")
+        case EndorsementProblem.FORBIDDEN:
+            return _("Only the campaign's coordinators can do this.")
+
+
+def signatory_line(name: str, city: str | None, country: str | None, locale: str) -> str:
+    """``Name (City, Country)`` with the country in the reader's language, escaped."""
+    place = [part for part in (city, country_name(country, locale) if country else None) if part]
+    where = f" ({esc(', '.join(place))})" if place else ""
+    return f"{esc(name)}{where}"
+
+
+def endorsement_status(status: str) -> str:
+    labels = {
+        "pending": _("waiting for verification"),
+        "approved": _("approved"),
+        "rejected": _("rejected"),
+        "withdrawn": _("withdrawn"),
+        "removed": _("removed"),
+    }
+    return labels.get(status, status)
+
+
+def endorsement_details(draft: EndorsementDraft, locale: str) -> list[str]:
+    none = "—"
+    signer = ", ".join(part for part in (draft.signer_name, draft.signer_role) if part)
+    return [
+        _("Organisation: {name}").format(name=esc(draft.name)),
+        _("City: {city}").format(city=esc(draft.city or none)),
+        _("Country: {country}").format(country=esc(country_label(draft.country, locale))),
+        _("Website: {website}").format(website=esc(draft.website or none)),
+        _("Contact email (private): {email}").format(email=esc(draft.email)),
+        _("Signed by (private): {signer}").format(signer=esc(signer or none)),
+    ]
+
+
+def endorsement_confirmation(title: str, draft: EndorsementDraft, locale: str) -> str:
+    return "\n".join(
+        [
+            "<b>"
+            + _("Please check your endorsement of “{title}”:").format(title=esc(title))
+            + "</b>",
+            "",
+            *endorsement_details(draft, locale),
+            "",
+            _("The list shows: {line}").format(
+                line=signatory_line(draft.name, draft.city, draft.country, locale)
+            ),
+        ]
+    )
+
+
+def endorsement_submitted(view: EndorsementView) -> str:
+    return _(
+        "Thank you! The endorsement of <b>{name}</b> is waiting for verification by the "
+        "campaign's coordinators; you will be told their decision here. /withdraw {slug} "
+        "takes it back."
+    ).format(name=esc(view.name), slug=esc(view.slug))
+
+
+def _draft_of(view: EndorsementView) -> EndorsementDraft:
+    return EndorsementDraft(
+        name=view.name,
+        country=view.country,
+        email=view.contact_email,
+        city=view.city,
+        website=view.website,
+        signer_name=view.signer_name,
+        signer_role=view.signer_role,
+    )
+
+
+def endorsement_card(view: EndorsementView, near: Sequence[EndorsementView], locale: str) -> str:
+    """What a coordinator verifies: every field, and the look-alikes already on file."""
+    lines = [
+        "<b>"
+        + _("Endorsement #{id} of “{title}”").format(id=view.id, title=esc(view.campaign_title))
+        + "</b>",
+        _("Status: {status}").format(status=endorsement_status(view.status)),
+        "",
+        *endorsement_details(_draft_of(view), locale),
+    ]
+    if near:
+        lines += ["", "⚠️ <b>" + _("Similar organisations already on file:") + "</b>"]
+        for other in near[:5]:
+            lines.append(
+                "• "
+                + signatory_line(other.name, other.city, other.country, locale)
+                + " · "
+                + _("#{id}, {status}").format(id=other.id, status=endorsement_status(other.status))
+            )
+    return "\n".join(truncate(line, 600) for line in lines)
+
+
+def endorsement_decided(view: EndorsementView) -> str:
+    messages = {
+        "approved": _("Endorsement #{id} ({name}) is approved and published."),
+        "rejected": _("Endorsement #{id} ({name}) is rejected."),
+        "removed": _("Endorsement #{id} ({name}) is removed from the list."),
+    }
+    return messages.get(view.status, _("Endorsement #{id} ({name}) is {status}.")).format(
+        id=view.id, name=esc(view.name), status=endorsement_status(view.status)
+    )
+
+
+def endorsement_already_decided(view: EndorsementView) -> str:
+    return _("Someone already decided on endorsement #{id}: it is {status}.").format(
+        id=view.id, status=endorsement_status(view.status)
+    )
+
+
+def endorsement_outcome(view: EndorsementView) -> str:
+    """What the submitter is told, in their own language."""
+    if view.status == "approved":
+        return _(
+            "Your endorsement of “{title}” by <b>{name}</b> was verified and is now on the "
+            "signatory list: /signatories {slug}"
+        ).format(title=esc(view.campaign_title), name=esc(view.name), slug=esc(view.slug))
+    if view.status == "removed":
+        return _(
+            "The coordinators removed <b>{name}</b> from the signatory list of “{title}”."
+        ).format(title=esc(view.campaign_title), name=esc(view.name))
+    text = _(
+        "The coordinators did not accept the endorsement of “{title}” by <b>{name}</b>."
+    ).format(title=esc(view.campaign_title), name=esc(view.name))
+    if view.reason:
+        text += "\n" + _("Reason: {reason}").format(reason=esc(view.reason))
+    return text
+
+
+def endorsement_withdrawn(view: EndorsementView) -> str:
+    return _("The endorsement of <b>{name}</b> is withdrawn.").format(name=esc(view.name))
+
+
+def signatories_headline(organisations: int, countries: int, locale: str) -> str:
+    return _("{organisations} {countries}").format(
+        organisations=ngettext(
+            "{count} organisation", "{count} organisations", organisations
+        ).format(count=fmt_number(organisations, locale)),
+        countries=ngettext("from {count} country", "from {count} countries", countries).format(
+            count=fmt_number(countries, locale)
+        ),
+    )
+
+
+def signatory_pages(signatories: Signatories, locale: str, *, by_country: bool) -> list[str]:
+    """The approved endorsers in signing order (or grouped by country), in pages that each
+    fit in one Telegram message."""
+    items = signatories.endorsements
+    if not items:
+        return [
+            _("No organisation has endorsed “{title}” yet. /endorse {slug} signs it on.").format(
+                title=esc(signatories.title), slug=esc(signatories.slug)
+            )
+        ]
+    lines = [
+        "<b>" + _("Signatories of “{title}”").format(title=esc(signatories.title)) + "</b>",
+        signatories_headline(len(items), signatories.countries, locale),
+    ]
+    if by_country:
+        groups: dict[str, list[EndorsementView]] = {}
+        for item in items:
+            groups.setdefault(item.country, []).append(item)
+        order = sorted(groups, key=lambda code: country_name(code, locale).casefold())
+        for code in order:
+            lines += ["", f"<b>{esc(country_name(code, locale))}</b>"]
+            lines += [signatory_line(item.name, item.city, None, locale) for item in groups[code]]
+    else:
+        lines.append("")
+        lines += [signatory_line(item.name, item.city, item.country, locale) for item in items]
+    return paginate(lines, measure=utf16_length)
+
+
+def endorsement_milestone(count: int, title: str, slug: str, locale: str) -> str:
+    return ngettext(
+        "🎉 {count} organisation has now endorsed the statement of “{title}”. See them: "
+        "/signatories {slug}",
+        "🎉 {count} organisations have now endorsed the statement of “{title}”. See them: "
+        "/signatories {slug}",
+        count,
+    ).format(count=fmt_number(count, locale), title=esc(title), slug=esc(slug))
+
+
+def export_problem(error: ExportError, kinds: Sequence[str]) -> str:
+    match error.problem:
+        case ExportProblem.NO_CAMPAIGN:
+            return _("There is no such campaign.")
+        case ExportProblem.UNKNOWN_KIND:
+            return esc(
+                _("Send /export <campaign> <kind>, where the kind is one of: {kinds}.").format(
+                    kinds=", ".join(kinds)
+                )
+            )
+        case ExportProblem.FORBIDDEN:
+            return _("Only the campaign's coordinators can export this.")

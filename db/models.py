@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -77,6 +78,10 @@ class Campaign(TimestampMixin, Base):
     statement: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     demands: Mapped[list[Any]] = mapped_column(JSON, default=list)
     contacts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: Approved-endorsement counts whose crossing is announced to subscribers.
+    endorsement_milestones: Mapped[list[Any]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
 
 
 class Subscription(Base):
@@ -216,3 +221,64 @@ class SendPause(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     until: Mapped[float] = mapped_column(Float)
+
+
+class Endorsement(Base):
+    """An organisation signing a campaign's statement.
+
+    The private fields (``contact_email``, ``signer_name``, ``signer_role``) are Text columns
+    that are only ever read, never queried by value (they are to be encrypted at rest).
+    ``submitter_id`` is the Telegram user who submitted it; erasing that user nulls it.
+    ``dedup_key`` ("<normalised name>|<country>") is set while the endorsement is pending or
+    approved and NULL otherwise, so the unique constraint lets an organisation endorse once,
+    and again after a withdrawal or a rejection (the real one after an impersonator, say).
+
+    ``status``: pending -> approved | rejected; pending/approved -> withdrawn (by the
+    submitter); approved -> removed (by a coordinator).
+    """
+
+    __tablename__ = "endorsements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    submitter_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2))
+    website: Mapped[str | None] = mapped_column(String(300))
+    contact_email: Mapped[str] = mapped_column(Text)
+    signer_name: Mapped[str | None] = mapped_column(Text)
+    signer_role: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    dedup_key: Mapped[str | None] = mapped_column(String(210))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "dedup_key", name="uq_endorsements_campaign_dedup"),
+        Index("ix_endorsements_campaign_status", "campaign_id", "status"),
+    )
+
+
+class EndorsementMilestone(Base):
+    """A milestone already announced: its primary key makes the announcement happen once."""
+
+    __tablename__ = "endorsement_milestones"
+
+    campaign_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    count: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    alert_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )

@@ -30,12 +30,15 @@ TOP_LEVEL_KEYS = (
     "demands",
     "contacts",
     "coordinators",
+    "endorsement_milestones",
 )
 CONTACT_KEYS = ("name", "role", "email", "phone", "fax", "website", "address")
 LIMITS = {"title": 200, "summary": 2000, "statement": 3500, "demands": 600}
 MAX_DEMANDS = 30
 MAX_CONTACTS = 20
 MAX_CONTACT_FIELD = 300
+MAX_MILESTONES = 20
+MAX_MILESTONE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class CampaignSpec:
     demands: list[dict[str, str]] = field(default_factory=list)
     contacts: list[dict[str, str]] = field(default_factory=list)
     coordinators: list[int] = field(default_factory=list)
+    endorsement_milestones: list[int] = field(default_factory=list)
 
 
 def parse_campaign_file(content: bytes | str) -> CampaignSpec:
@@ -250,6 +254,22 @@ def validate_campaign(data: object) -> CampaignSpec:
         elif item not in coordinators:
             coordinators.append(item)
 
+    milestones: list[int] = []
+    raw_milestones = v.sequence(
+        "endorsement_milestones", data.get("endorsement_milestones"), MAX_MILESTONES
+    )
+    for i, item in enumerate(raw_milestones):
+        path = f"endorsement_milestones[{i}]"
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 < item <= MAX_MILESTONE:
+            v.add(
+                path,
+                _("must be a whole number from 1 to {limit}").format(limit=MAX_MILESTONE),
+            )
+        elif milestones and item <= milestones[-1]:
+            v.add(path, _("must be larger than the milestone before it"))
+        else:
+            milestones.append(item)
+
     if v.problems:
         raise CampaignFileError(v.problems)
     return CampaignSpec(
@@ -263,4 +283,5 @@ def validate_campaign(data: object) -> CampaignSpec:
         demands=demands,
         contacts=contacts,
         coordinators=coordinators,
+        endorsement_milestones=milestones,
     )

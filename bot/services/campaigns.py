@@ -106,6 +106,7 @@ class CampaignService:
                     "statement": spec.statement,
                     "demands": spec.demands,
                     "contacts": spec.contacts,
+                    "endorsement_milestones": spec.endorsement_milestones,
                 },
             )
             wanted = set(spec.coordinators)

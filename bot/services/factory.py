@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.services.alerts import AlertService
 from bot.services.campaigns import CampaignService
+from bot.services.endorsements import EndorsementService
+from bot.services.exports import ExportService
 from bot.services.roles import RoleService
 from bot.services.users import UserService
 
@@ -22,6 +24,8 @@ class Services:
     campaigns: CampaignService
     roles: RoleService
     alerts: AlertService
+    endorsements: EndorsementService
+    exports: ExportService
 
 
 class ServiceFactory:
@@ -40,4 +44,8 @@ class ServiceFactory:
                 campaigns=CampaignService(session),
                 roles=RoleService(session, self.settings.admin_ids),
                 alerts=AlertService(session, self.settings.default_locale),
+                endorsements=EndorsementService(
+                    session, self.settings.admin_ids, self.settings.default_locale
+                ),
+                exports=ExportService(session, self.settings.admin_ids),
             )

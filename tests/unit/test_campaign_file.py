@@ -133,3 +133,24 @@ def test_messages_are_translated() -> None:
         problems = problems_of(campaign_data(status="paused"))
     assert problems["status"] == i18n.gettext("must be active or closed", locale="ru")
     assert problems["status"] != "must be active or closed"
+
+
+def test_endorsement_milestones_are_validated() -> None:
+    from bot.services.campaign_file import CampaignFileError, validate_campaign
+    from tests.campaigns import campaign_data
+
+    assert validate_campaign(
+        campaign_data(endorsement_milestones=[10, 50, 100])
+    ).endorsement_milestones == [10, 50, 100]
+    assert validate_campaign(campaign_data()).endorsement_milestones == []
+    with pytest.raises(CampaignFileError) as raised:
+        validate_campaign(campaign_data(endorsement_milestones=[10, 10, 0, "x", True, 5]))
+    assert [p.path for p in raised.value.problems] == [
+        "endorsement_milestones[1]",
+        "endorsement_milestones[2]",
+        "endorsement_milestones[3]",
+        "endorsement_milestones[4]",
+        "endorsement_milestones[5]",
+    ]
+    with pytest.raises(CampaignFileError):
+        validate_campaign(campaign_data(endorsement_milestones=list(range(1, 30))))
