@@ -27,3 +27,15 @@ class AlertCallback(CallbackData, prefix="alert"):
 class TranslateCallback(CallbackData, prefix="tr"):
     alert_id: int
     language: str
+
+
+class TeamCallback(CallbackData, prefix="team"):
+    """Remove a team member's role (checked per press against the presser's rights)."""
+
+    role_id: int
+
+
+class ForgetCallback(CallbackData, prefix="forget"):
+    """Confirm erasure: it always erases the presser, never an id carried in the data."""
+
+    confirm: bool

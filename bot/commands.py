@@ -41,6 +41,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("stop", __("Leave every campaign")),
     CommandSpec("help", __("What you can do here")),
     CommandSpec("cancel", __("Leave what you are doing")),
+    CommandSpec("mydata", __("What this bot stores about you")),
+    CommandSpec("forget", __("Erase everything the bot stores about you")),
     CommandSpec(
         "alert",
         __("Write an alert to a campaign's subscribers"),
@@ -53,16 +55,26 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "retract", __("Delete an alert from supporters' chats"), "<alert_id>", COORDINATORS
     ),
+    CommandSpec(
+        "invite",
+        __("Invite someone into a campaign's team (a one-time link)"),
+        "<campaign> coordinator | <campaign> translator <lang>",
+        COORDINATORS,
+    ),
+    CommandSpec("team", __("A campaign's team, and removing members"), "<campaign>", COORDINATORS),
+    CommandSpec(
+        "revoke",
+        __("Take a role away"),
+        "<user_id> coordinator <campaign> | <user_id> translator <lang> [campaign]",
+        COORDINATORS,
+    ),
+    CommandSpec(
+        "audit", __("Who did what in a campaign, latest first"), "<campaign>", COORDINATORS
+    ),
     CommandSpec("translate", __("Translate an alert"), "<alert_id> <language> <text>", TRANSLATORS),
     CommandSpec(
         "grant",
         __("Give someone a role"),
-        "<user_id> coordinator <campaign> | <user_id> translator <lang> [campaign]",
-        OWNERS,
-    ),
-    CommandSpec(
-        "revoke",
-        __("Take a role away"),
         "<user_id> coordinator <campaign> | <user_id> translator <lang> [campaign]",
         OWNERS,
     ),

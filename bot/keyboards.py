@@ -10,9 +10,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
     AlertCallback,
+    ForgetCallback,
     LanguageCallback,
     MenuCallback,
     SubscriptionCallback,
+    TeamCallback,
     TranslateCallback,
 )
 from bot.i18n import language_name
@@ -104,4 +106,25 @@ def translate_keyboard(alert_id: int, language: str) -> InlineKeyboardMarkup:
     builder.button(
         text=_("Translate"), callback_data=TranslateCallback(alert_id=alert_id, language=language)
     )
+    return builder.as_markup()
+
+
+def team_keyboard(removable: Iterable[tuple[int, str]]) -> InlineKeyboardMarkup | None:
+    """A "Remove" button per (role id, label); None when nobody can be removed here."""
+    builder = InlineKeyboardBuilder()
+    for role_id, label in removable:
+        builder.button(
+            text=_("Remove {member}").format(member=truncate(label, BUTTON_TITLE_LIMIT)),
+            callback_data=TeamCallback(role_id=role_id),
+        )
+    builder.adjust(1)
+    markup = builder.as_markup()
+    return markup if markup.inline_keyboard else None
+
+
+def forget_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Yes, erase my data"), callback_data=ForgetCallback(confirm=True))
+    builder.button(text=_("No, keep it"), callback_data=ForgetCallback(confirm=False))
+    builder.adjust(1)
     return builder.as_markup()

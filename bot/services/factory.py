@@ -11,8 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.services.alerts import AlertService
+from bot.services.audit import AuditService
 from bot.services.campaigns import CampaignService
+from bot.services.privacy import PrivacyService
 from bot.services.roles import RoleService
+from bot.services.team import TeamService
 from bot.services.users import UserService
 
 
@@ -22,6 +25,9 @@ class Services:
     campaigns: CampaignService
     roles: RoleService
     alerts: AlertService
+    audit: AuditService
+    team: TeamService
+    privacy: PrivacyService
 
 
 class ServiceFactory:
@@ -40,4 +46,7 @@ class ServiceFactory:
                 campaigns=CampaignService(session),
                 roles=RoleService(session, self.settings.admin_ids),
                 alerts=AlertService(session, self.settings.default_locale),
+                audit=AuditService(session),
+                team=TeamService(session),
+                privacy=PrivacyService(session),
             )
