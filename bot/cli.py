@@ -61,6 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="list campaigns with their subscriber counts",
         description="List every campaign with its status and number of subscribers.",
     )
+    commands.add_parser(
+        "rotate-key",
+        help="re-encrypt private fields with the first key of DATA_KEY",
+        description="Re-encrypt every private field with the first key of DATA_KEY "
+        "(comma-separated: new key first, then the old ones), and encrypt any stored in "
+        "clear. Afterwards DATA_KEY can hold the new key alone. See docs/security.md.",
+    )
+    commands.add_parser(
+        "generate-key",
+        help="print a new random key for DATA_KEY",
+        description="Print a new random Fernet key to use as DATA_KEY.",
+    )
     return parser
 
 
@@ -78,6 +90,10 @@ def configure_logging(settings: Settings) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
+    if command == "generate-key":
+        from bot.keys import generate_key
+
+        return generate_key()
     try:
         settings = create_settings()
         configure_logging(settings)
@@ -100,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return 1
                 return asyncio.run(load_campaign(settings, args.file, content))
             return asyncio.run(list_campaigns(settings))
+        if command == "rotate-key":
+            from bot.keys import rotate_key
+
+            return asyncio.run(rotate_key(settings))
         if command == "worker":  # a lean process: the worker never imports aiogram
             from bot.delivery.factory import run_worker
 

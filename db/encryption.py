@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import Column, MetaData, Table, Text
+from sqlalchemy import Column, MetaData, Table, Text, select, type_coerce, update
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeDecorator
 
 PREFIX = "fernet:"
@@ -96,3 +97,24 @@ def encrypted_columns(metadata: MetaData) -> list[tuple[Table, Column[Any]]]:
         for column in table.columns
         if isinstance(column.type, EncryptedText)
     ]
+
+
+async def reencrypt(session: AsyncSession, metadata: MetaData) -> int:
+    """Re-encrypt every encrypted column with the first configured key (and encrypt values
+    stored in clear). Returns the number of values rewritten; the caller commits."""
+    if _cipher is None:
+        raise DataKeyError("DATA_KEY is not set: there is no key to encrypt with")
+    rewritten = 0
+    for table, column in encrypted_columns(metadata):
+        raw = type_coerce(column, Text)  # the stored text, not decrypted
+        rows = (await session.execute(select(*table.primary_key.columns, raw))).all()
+        for *key, stored in rows:
+            if stored is None:
+                continue
+            value = _cipher.encrypt(unseal(stored))
+            where = [pk == k for pk, k in zip(table.primary_key.columns, key, strict=True)]
+            await session.execute(
+                update(table).where(*where).values({column.name: type_coerce(value, Text)})
+            )
+            rewritten += 1
+    return rewritten
