@@ -23,6 +23,7 @@ from bot.keyboards import alert_preview_keyboard, retract_keyboard, translate_ke
 from bot.rendering import esc
 from bot.services.alerts import AlertError, AlertService, AlertView
 from bot.services.audit import ALERT_COMPOSE, ALERT_HOLD, AuditService
+from bot.services.campaign_file import SLUG_RE
 from bot.services.factory import ServiceFactory
 from bot.services.roles import RoleService
 from handlers.common import (
@@ -79,6 +80,9 @@ async def coordinated_slug(
         await message.answer(
             _("You do not coordinate the campaign “{slug}”.").format(slug=esc(slug[:40]))
         )
+        return None
+    if not SLUG_RE.fullmatch(slug):  # an owner "coordinates" every name, even impossible ones
+        await message.answer(_("There is no campaign called “{slug}”.").format(slug=esc(slug[:40])))
         return None
     return slug
 
