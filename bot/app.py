@@ -20,6 +20,7 @@ from bot.delivery.factory import create_worker
 from bot.delivery.worker import DeliveryWorker
 from bot.factory import create_bot, create_dispatcher
 from bot.i18n import create_i18n
+from bot.keys import configure_encryption
 from db.engine import create_engine, create_session_factory
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class Application:
 
 @contextlib.asynccontextmanager
 async def application(settings: Settings, *, commands: bool = True) -> AsyncIterator[Application]:
+    configure_encryption(settings)
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
     i18n = create_i18n(settings.locales_dir, settings.default_locale)

@@ -48,3 +48,15 @@ class EndorsementCallback(CallbackData, prefix="endo"):
 
 class EndorseFormCallback(CallbackData, prefix="endf"):
     action: str  # "submit" or "cancel": the confirmation screen of the /endorse dialog
+
+
+class TeamCallback(CallbackData, prefix="team"):
+    """Remove a team member's role (checked per press against the presser's rights)."""
+
+    role_id: int
+
+
+class ForgetCallback(CallbackData, prefix="forget"):
+    """Confirm erasure: it always erases the presser, never an id carried in the data."""
+
+    confirm: bool

@@ -41,7 +41,7 @@ async def load_campaign(settings: Settings, path: Path, content: bytes) -> int:
     engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine)() as session:
-            result = await CampaignService(session).load(spec)
+            result = await CampaignService(session).load(spec, None, via="command line")
     finally:
         await engine.dispose()
     verb = "created" if result.created else "updated"

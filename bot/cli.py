@@ -74,6 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout"
     )
+    commands.add_parser(
+        "rotate-key",
+        help="re-encrypt private fields with the first key of DATA_KEY",
+        description="Re-encrypt every private field with the first key of DATA_KEY "
+        "(comma-separated: new key first, then the old ones), and encrypt any stored in "
+        "clear. Afterwards DATA_KEY can hold the new key alone. See docs/security.md.",
+    )
+    commands.add_parser(
+        "generate-key",
+        help="print a new random key for DATA_KEY",
+        description="Print a new random Fernet key to use as DATA_KEY.",
+    )
     return parser
 
 
@@ -91,6 +103,10 @@ def configure_logging(settings: Settings) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
+    if command == "generate-key":
+        from bot.keys import generate_key
+
+        return generate_key()
     try:
         settings = create_settings()
         configure_logging(settings)
@@ -117,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.campaign_cli import export_csv
 
             return asyncio.run(export_csv(settings, args.slug, args.kind, args.output))
+        if command == "rotate-key":
+            from bot.keys import rotate_key
+
+            return asyncio.run(rotate_key(settings))
         if command == "worker":  # a lean process: the worker never imports aiogram
             from bot.delivery.factory import run_worker
 

@@ -49,6 +49,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", __("What you can do here")),
     CommandSpec("cancel", __("Leave what you are doing")),
     CommandSpec("skip", __("Skip an optional question")),
+    CommandSpec("mydata", __("What this bot stores about you")),
+    CommandSpec("forget", __("Erase everything the bot stores about you")),
     CommandSpec(
         "alert",
         __("Write an alert to a campaign's subscribers"),
@@ -65,16 +67,26 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "endorsement", __("One endorsement, to approve, reject or remove"), "<id>", COORDINATORS
     ),
+    CommandSpec(
+        "invite",
+        __("Invite someone into a campaign's team (a one-time link)"),
+        "<campaign> coordinator | <campaign> translator <lang>",
+        COORDINATORS,
+    ),
+    CommandSpec("team", __("A campaign's team, and removing members"), "<campaign>", COORDINATORS),
+    CommandSpec(
+        "revoke",
+        __("Take a role away"),
+        "<user_id> coordinator <campaign> | <user_id> translator <lang> [campaign]",
+        COORDINATORS,
+    ),
+    CommandSpec(
+        "audit", __("Who did what in a campaign, latest first"), "<campaign>", COORDINATORS
+    ),
     CommandSpec("translate", __("Translate an alert"), "<alert_id> <language> <text>", TRANSLATORS),
     CommandSpec(
         "grant",
         __("Give someone a role"),
-        "<user_id> coordinator <campaign> | <user_id> translator <lang> [campaign]",
-        OWNERS,
-    ),
-    CommandSpec(
-        "revoke",
-        __("Take a role away"),
         "<user_id> coordinator <campaign> | <user_id> translator <lang> [campaign]",
         OWNERS,
     ),

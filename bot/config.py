@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.locales import SUPPORTED_LOCALES
+
+if TYPE_CHECKING:
+    from db.encryption import FieldCipher
 
 DEFAULT_API_URL = "https://api.telegram.org"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -44,6 +47,11 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     alert_hold_minutes: int = Field(default=20, ge=1, le=24 * 60)
     delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+    #: Fernet key(s) for private fields; comma-separated, the first encrypts (docs/security.md).
+    data_key: SecretStr | None = None
+    #: Per-user flood limit: at most ``throttle_updates`` updates per ``throttle_seconds``.
+    throttle_updates: int = Field(default=20, ge=1)
+    throttle_seconds: float = Field(default=10.0, gt=0, le=3600)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -107,6 +115,25 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("expected a redis:// URL")
         return value or None
+
+    @field_validator("data_key")
+    @classmethod
+    def _check_data_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        from db.encryption import DataKeyError, FieldCipher
+
+        try:
+            FieldCipher.from_setting(value.get_secret_value())
+        except DataKeyError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    def field_cipher(self) -> FieldCipher | None:
+        """The cipher for private fields, or None (stored in clear) without DATA_KEY."""
+        from db.encryption import FieldCipher
+
+        return FieldCipher.from_setting(self.data_key.get_secret_value() if self.data_key else None)
 
     def require_token(self) -> str:
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import DEFAULT_API_URL, Settings
-from bot.middlewares import DatabaseMiddleware, UserLocaleMiddleware
+from bot.middlewares import DatabaseMiddleware, ThrottlingMiddleware, UserLocaleMiddleware
 from bot.services.factory import ServiceFactory
 from handlers import get_routers
 
@@ -41,6 +41,9 @@ def create_dispatcher(
         settings=settings,
         services=services,
         background_tasks=background_tasks,
+    )
+    dispatcher.update.outer_middleware(
+        ThrottlingMiddleware(i18n, settings.throttle_updates, settings.throttle_seconds)
     )
     dispatcher.update.outer_middleware(DatabaseMiddleware(services))
     UserLocaleMiddleware(i18n).setup(dispatcher)

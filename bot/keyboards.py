@@ -13,9 +13,11 @@ from bot.callbacks import (
     CountryCallback,
     EndorseFormCallback,
     EndorsementCallback,
+    ForgetCallback,
     LanguageCallback,
     MenuCallback,
     SubscriptionCallback,
+    TeamCallback,
     TranslateCallback,
 )
 from bot.countries import country_label
@@ -168,5 +170,26 @@ def withdraw_keyboard(views: Iterable[EndorsementView]) -> InlineKeyboardMarkup:
             text=_("Withdraw: {name}").format(name=truncate(view.name, BUTTON_TITLE_LIMIT)),
             callback_data=EndorsementCallback(action="withdraw", endorsement_id=view.id),
         )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def team_keyboard(removable: Iterable[tuple[int, str]]) -> InlineKeyboardMarkup | None:
+    """A "Remove" button per (role id, label); None when nobody can be removed here."""
+    builder = InlineKeyboardBuilder()
+    for role_id, label in removable:
+        builder.button(
+            text=_("Remove {member}").format(member=truncate(label, BUTTON_TITLE_LIMIT)),
+            callback_data=TeamCallback(role_id=role_id),
+        )
+    builder.adjust(1)
+    markup = builder.as_markup()
+    return markup if markup.inline_keyboard else None
+
+
+def forget_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Yes, erase my data"), callback_data=ForgetCallback(confirm=True))
+    builder.button(text=_("No, keep it"), callback_data=ForgetCallback(confirm=False))
     builder.adjust(1)
     return builder.as_markup()

@@ -18,6 +18,21 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+#: Control characters kept in user text: line breaks and tabs. The others (NUL, escape
+#: sequences, bells) are dropped on the way in: PostgreSQL refuses NUL in text outright.
+_KEPT_CONTROLS = {"\n", "\t"}
+_CONTROLS = {
+    code: None
+    for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))
+    if chr(code) not in _KEPT_CONTROLS
+}
+
+
+def strip_controls(text: str) -> str:
+    """User-typed text without control characters other than line breaks and tabs."""
+    return text.translate(_CONTROLS)
+
+
 def pick_text(texts: Mapping[str, str], locale: str, languages: Sequence[str]) -> str:
     """A campaign text in the reader's locale, else in the campaign's languages in order."""
     if texts.get(locale):

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.commands import commands_for
 from bot.countries import country_label, country_name
@@ -21,6 +22,7 @@ from bot.services.alerts import (
     HoldResult,
     TranslationResult,
 )
+from bot.services.audit import AuditLine
 from bot.services.campaign_file import Problem
 from bot.services.campaigns import CampaignInfo, CampaignSummary, Contact
 from bot.services.endorsements import (
@@ -33,7 +35,9 @@ from bot.services.endorsements import (
     Signatories,
 )
 from bot.services.exports import ExportError, ExportProblem
-from bot.services.roles import UserRoles
+from bot.services.privacy import MyData
+from bot.services.roles import COORDINATOR, UserRoles
+from bot.services.team import DISPLAY_NAME_LIMIT, InviteOutcome, JoinResult, TeamEntry
 from bot.telegram_html import HtmlProblem, utf16_length, visible_text
 
 
@@ -679,3 +683,148 @@ def export_problem(error: ExportError, kinds: Sequence[str]) -> str:
             )
         case ExportProblem.FORBIDDEN:
             return _("Only the campaign's coordinators can export this.")
+
+
+def role_name(role: str, language: str | None, slug: str | None) -> str:
+    """ "coordinator of zhanaozen", "translator into Russian for every campaign"…"""
+    if role == COORDINATOR:
+        return _("coordinator of {campaign}").format(campaign=esc(slug or ""))
+    name = language_name(language or "", None)
+    if slug:
+        return _("translator into {language} for {campaign}").format(
+            language=name, campaign=esc(slug)
+        )
+    return _("translator into {language} for every campaign").format(language=name)
+
+
+def member_label(display_name: str | None, user_id: int | None) -> str:
+    """A team member as the team sees them: the display name, else the id (HTML)."""
+    if display_name:
+        return esc(display_name)
+    if user_id is None:
+        return _("(erased)")
+    return _("member {id} (no name yet)").format(id=f"<code>{user_id}</code>")
+
+
+def invite_link(link: str, role: str, language: str | None, slug: str) -> str:
+    return _(
+        "Invitation to join as {role}: {link}\n\nIt works once and expires in 24 hours. Send "
+        "it privately to the one person it is for."
+    ).format(role=role_name(role, language, slug), link=esc(link))
+
+
+def join_result(result: JoinResult) -> str:
+    match result.outcome:
+        case InviteOutcome.JOINED:
+            return _(
+                "Welcome to the team: you are now {role}.\n\nHow should the team call you? Send "
+                "a name for the team list (up to {limit} characters), or /cancel to skip."
+            ).format(
+                role=role_name(result.role, result.language, result.slug),
+                limit=DISPLAY_NAME_LIMIT,
+            )
+        case InviteOutcome.USED:
+            return _("This invitation was already used. Ask for a new one.")
+        case InviteOutcome.EXPIRED:
+            return _("This invitation has expired. Ask for a new one.")
+    return _("This invitation link is not valid.")
+
+
+def team_list(slug: str, members: Sequence[TeamEntry]) -> list[str]:
+    lines = ["<b>" + _("Team of {campaign}").format(campaign=esc(slug)) + "</b>", ""]
+    if not members:
+        lines.append(_("Nobody yet. Invite people with /invite."))
+    for member in members:
+        name = member_label(member.display_name, member.user_id)
+        scope = None if member.every_campaign else slug
+        line = f"• {name} — {role_name(member.role, member.language, scope)}"
+        if member.from_file:
+            line += " " + _("(named in the campaign file)")
+        lines.append(line)
+    return paginate(lines)
+
+
+AUDIT_ACTIONS = {
+    "campaign.load": __("campaign file loaded"),
+    "role.grant": __("role granted"),
+    "role.revoke": __("role removed"),
+    "team.invite": __("invitation created"),
+    "team.join": __("invitation accepted"),
+    "alert.compose": __("alert written"),
+    "alert.send": __("alert sent"),
+    "alert.hold": __("alert held for translations"),
+    "alert.cancel": __("alert cancelled"),
+    "alert.retract": __("alert retracted"),
+    "alert.translate": __("alert translated"),
+    "data.rotate_key": __("encryption key rotated"),
+}
+
+
+def audit_list(slug: str, lines_in: Sequence[AuditLine], locale: str) -> list[str]:
+    lines = ["<b>" + _("Audit log of {campaign}").format(campaign=esc(slug)) + "</b>", ""]
+    if not lines_in:
+        lines.append(_("Nothing recorded yet."))
+    for entry in lines_in:
+        action = AUDIT_ACTIONS.get(entry.action)
+        who = (
+            member_label(entry.actor, entry.actor_id)
+            if entry.actor_id is not None or entry.actor
+            else _("the command line or an erased user")
+        )
+        parts = [fmt_datetime(entry.at, locale), who, str(action) if action else esc(entry.action)]
+        if entry.detail:
+            parts.append(esc(entry.detail))
+        if entry.subject is not None:
+            parts.append("→ " + esc(entry.subject))
+        lines.append(" · ".join(parts))
+    return paginate(lines)
+
+
+RECORD_LABELS = {
+    "deliveries": __("alerts delivered to you (kept to edit or delete them)"),
+    "subscriptions": __("subscriptions"),
+    "roles": __("team roles"),
+    "team_members": __("team display name"),
+    "team_invites": __("invitations you created"),
+    "alerts": __("alerts you wrote"),
+    "alert_translations": __("translations you wrote"),
+    "audit_log": __("audit log entries naming you"),
+    "users": __("your settings"),
+}
+
+
+def my_data(data: MyData, locale: str, dialog: bool) -> list[str]:
+    lines = ["<b>" + _("What this bot stores about you") + "</b>", ""]
+    if not data.stored and not data.records and data.display_name is None:
+        lines.append(_("Nothing. The bot does not know you."))
+        return paginate(lines)
+    lines.append(_("Your Telegram id: {id}").format(id=f"<code>{data.user_id}</code>"))
+    if data.stored:
+        lines.append(
+            _("Language: {language}").format(language=language_name(data.locale or "", None))
+        )
+        lines.append(_("Country: {country}").format(country=esc(data.country or "—")))
+        if data.since is not None:
+            lines.append(_("Known since: {date}").format(date=fmt_date(data.since, locale)))
+    subscriptions = fmt_list([esc(slug) for slug in data.subscriptions], locale)
+    lines.append(_("Subscriptions: {campaigns}").format(campaigns=subscriptions or "—"))
+    for role, language, slug, _from_file in data.roles:
+        lines.append(_("Role: {role}").format(role=role_name(role, language, slug)))
+    if data.display_name is not None:
+        lines.append(_("Team display name: {name}").format(name=esc(data.display_name)))
+    if dialog:
+        lines.append(_("Something you started and have not finished (/cancel drops it)."))
+    if data.records:
+        lines += ["", _("Records that hold your id:")]
+        for table, count in sorted(data.records.items()):
+            label = RECORD_LABELS.get(table)
+            lines.append(f"• {str(label) if label else esc(table)}: {fmt_number(count, locale)}")
+    lines += ["", _("Send /forget to erase all of it.")]
+    return paginate(lines)
+
+
+def role_from_file() -> str:
+    return _(
+        "This role comes from the campaign file: remove the person from the file's "
+        "coordinators and load it again."
+    )

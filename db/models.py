@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from db.encryption import EncryptedText
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -282,3 +284,64 @@ class EndorsementMilestone(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )
+
+
+class TeamMember(Base):
+    """How a team member (coordinator, translator) is called in the team list.
+
+    Team-internal, chosen by the member when accepting an invite; encrypted at rest.
+    """
+
+    __tablename__ = "team_members"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    display_name: Mapped[str] = mapped_column(EncryptedText())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class TeamInvite(Base):
+    """A one-time invitation link into a campaign's team. Only the token's SHA-256 is kept."""
+
+    __tablename__ = "team_invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    campaign_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(16))
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One privileged act: who (``actor_id``), on which campaign, when, what, to whom.
+
+    ``detail`` never holds a Telegram id: the people involved are ``actor_id`` and
+    ``subject_id`` only, so erasing a user (``/forget``) can null them out.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("campaigns.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    __table_args__ = (Index("ix_audit_log_campaign_at", "campaign_id", "at"),)

@@ -16,7 +16,9 @@ from handlers import (
     language,
     membership,
     owners,
+    privacy,
     start,
+    team,
     translations,
 )
 
@@ -27,7 +29,9 @@ def get_routers() -> list[Router]:
     # The bot talks to people one to one; it stays silent if added to a group.
     private.message.filter(F.chat.type == ChatType.PRIVATE)
     private.include_routers(
+        team.create_router(),
         start.create_router(),
+        privacy.create_router(),
         language.create_router(),
         country.create_router(),
         campaigns.create_router(),

@@ -22,6 +22,8 @@ from bot.filters import IsCoordinator
 from bot.keyboards import alert_preview_keyboard, retract_keyboard, translate_keyboard
 from bot.rendering import esc
 from bot.services.alerts import AlertError, AlertService, AlertView
+from bot.services.audit import ALERT_COMPOSE, ALERT_HOLD, AuditService
+from bot.services.campaign_file import SLUG_RE
 from bot.services.factory import ServiceFactory
 from bot.services.roles import RoleService
 from handlers.common import (
@@ -79,6 +81,9 @@ async def coordinated_slug(
             _("You do not coordinate the campaign “{slug}”.").format(slug=esc(slug[:40]))
         )
         return None
+    if not SLUG_RE.fullmatch(slug):  # an owner "coordinates" every name, even impossible ones
+        await message.answer(_("There is no campaign called “{slug}”.").format(slug=esc(slug[:40])))
+        return None
     return slug
 
 
@@ -88,6 +93,7 @@ async def cmd_alert(
     state: FSMContext,
     alerts: AlertService,
     roles: RoleService,
+    audit: AuditService,
     locale: str,
 ) -> None:
     usage = _("Send /alert followed by the campaign's name, and then the alert's text.")
@@ -96,7 +102,7 @@ async def cmd_alert(
         return
     text = html_after_arguments(message, 1)
     if text:  # "/alert <campaign> <text>" in one message
-        await compose(message, alerts, slug, text, None, locale)
+        await compose(message, alerts, audit, slug, text, None, locale)
         return
     await state.set_state(ComposeAlert.text)
     await state.update_data(slug=slug)
@@ -109,20 +115,23 @@ async def cmd_alert(
 
 
 async def on_alert_text(
-    message: Message, state: FSMContext, alerts: AlertService, locale: str
+    message: Message, state: FSMContext, alerts: AlertService, audit: AuditService, locale: str
 ) -> None:
     data = await state.get_data()
     photo = message.photo[-1].file_id if message.photo else None
     if message.text is None and message.caption is None and photo is None:
         await message.answer(_("Send the alert as text, or as one photo with a caption."))
         return
-    if await compose(message, alerts, str(data["slug"]), message_html(message), photo, locale):
+    if await compose(
+        message, alerts, audit, str(data["slug"]), message_html(message), photo, locale
+    ):
         await state.clear()
 
 
 async def compose(
     message: Message,
     alerts: AlertService,
+    audit: AuditService,
     slug: str,
     text: str,
     photo: str | None,
@@ -134,6 +143,7 @@ async def compose(
     except AlertError as exc:
         await message.answer(texts.alert_problem(exc))
         return False
+    await audit.record(message.from_user.id, slug, ALERT_COMPOSE, f"alert #{alert.id}")
     await send_preview(message, alert, locale)
     return True
 
@@ -154,6 +164,7 @@ async def on_alert_button(
     bot: Bot,
     alerts: AlertService,
     roles: RoleService,
+    audit: AuditService,
     settings: Settings,
     locale: str,
     i18n: I18n,
@@ -191,6 +202,9 @@ async def on_alert_button(
     except AlertError as exc:
         await query.answer(texts.alert_problem(exc), show_alert=True)
         return
+    await audit.record(
+        query.from_user.id, alert.slug, f"alert.{callback_data.action}", f"alert #{alert.id}"
+    )
     await query.answer()
     if message is not None:
         with contextlib.suppress(TelegramAPIError):
@@ -299,6 +313,7 @@ async def cmd_hold(
     bot: Bot,
     alerts: AlertService,
     roles: RoleService,
+    audit: AuditService,
     locale: str,
     i18n: I18n,
 ) -> None:
@@ -314,6 +329,10 @@ async def cmd_hold(
     except AlertError as exc:
         await message.answer(texts.alert_problem(exc))
         return
+    assert message.from_user is not None
+    await audit.record(
+        message.from_user.id, alert.slug, ALERT_HOLD, f"alert #{alert.id}, {parts[1]} min"
+    )
     if alert.status == "draft":
         await notify_translators(bot, i18n, alert, result.translators)
     await message.answer(texts.alert_held(alert, result, locale))

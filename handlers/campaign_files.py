@@ -49,7 +49,7 @@ async def on_campaign_file(
             text = _("Only the bot's owners can create a new campaign (“{slug}”).")
         await message.answer(text.format(slug=esc(spec.slug)))
         return
-    result = await campaigns.load(spec)
+    result = await campaigns.load(spec, user_id)
     me = await bot.me()
     link = f"https://t.me/{me.username}?start={result.slug}"
     if result.created:

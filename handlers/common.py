@@ -7,7 +7,7 @@ import re
 from aiogram.filters import CommandObject
 from aiogram.types import Message
 
-from bot.rendering import esc
+from bot.rendering import esc, strip_controls
 
 #: Longest argument any command takes; longer input gets a clear reply, not a lookup.
 MAX_ARGUMENT_LENGTH = 200
@@ -46,7 +46,8 @@ def message_html(message: Message) -> str:
         entity.type not in ("bot_command", "url", "mention") for entity in entities or []
     )
     if formatted:
-        return message.html_text
+        return strip_controls(message.html_text)
+    text = strip_controls(text)
     if TYPED_TAG.search(text):
         return text
     return esc(text)

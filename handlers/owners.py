@@ -1,4 +1,4 @@
-"""Owners (ADMIN_IDS) grant and revoke roles."""
+"""Owners (ADMIN_IDS) grant roles; owners and a campaign's coordinators revoke them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot import texts
 from bot.filters import IsOwner
 from bot.i18n import language_name
 from bot.rendering import esc
@@ -74,15 +75,26 @@ async def cmd_grant_or_revoke(message: Message, command: CommandObject, roles: R
     if isinstance(parsed, str):
         await message.answer(parsed)
         return
+    assert message.from_user is not None
+    actor = message.from_user.id
     if command.command == "grant":
-        outcome = await roles.grant(parsed.user_id, parsed.role, parsed.slug, parsed.language)
+        outcome = await roles.grant(
+            parsed.user_id, parsed.role, parsed.slug, parsed.language, actor_id=actor
+        )
+    elif not await roles.can_manage_team(actor, parsed.slug):
+        await message.answer(_("You can only change the team of a campaign you coordinate."))
+        return
     else:
-        outcome = await roles.revoke(parsed.user_id, parsed.role, parsed.slug, parsed.language)
+        outcome = await roles.revoke(
+            parsed.user_id, parsed.role, parsed.slug, parsed.language, actor_id=actor
+        )
     role = describe_role(parsed)
     user = f"<code>{parsed.user_id}</code>"
     match (command.command, outcome):
         case (_cmd, GrantOutcome.NO_CAMPAIGN):
             text = _("There is no campaign called “{slug}”.").format(slug=esc(parsed.slug))
+        case (_cmd, GrantOutcome.FROM_FILE):
+            text = texts.role_from_file()
         case ("grant", GrantOutcome.DONE):
             text = _("Done: {user} is now {role}.").format(user=user, role=role)
         case ("grant", GrantOutcome.UNCHANGED):
@@ -97,5 +109,5 @@ async def cmd_grant_or_revoke(message: Message, command: CommandObject, roles: R
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(IsOwner())
-    router.message.register(cmd_grant_or_revoke, Command("grant", "revoke"))
+    router.message.register(cmd_grant_or_revoke, Command("grant"))
     return router

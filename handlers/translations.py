@@ -18,6 +18,7 @@ from bot.filters import IsTranslator
 from bot.i18n import language_name
 from bot.rendering import esc
 from bot.services.alerts import AlertError, AlertService
+from bot.services.audit import ALERT_TRANSLATE, AuditService
 from bot.services.roles import RoleService
 from handlers.common import alert_id_argument, html_after_arguments, message_html
 
@@ -46,6 +47,7 @@ async def save_translation(
     message: Message,
     alerts: AlertService,
     roles: RoleService,
+    audit: AuditService,
     alert_id: int,
     language: str,
     text: str,
@@ -65,6 +67,9 @@ async def save_translation(
     except AlertError as exc:
         await message.answer(texts.alert_problem(exc, alert))
         return False
+    await audit.record(
+        message.from_user.id, alert.slug, ALERT_TRANSLATE, f"alert #{alert_id}, {language}"
+    )
     await message.answer(texts.translation_saved(alert_id, language, result, locale))
     return True
 
@@ -95,7 +100,12 @@ async def on_translate_button(
 
 
 async def on_translation_text(
-    message: Message, state: FSMContext, alerts: AlertService, roles: RoleService, locale: str
+    message: Message,
+    state: FSMContext,
+    alerts: AlertService,
+    roles: RoleService,
+    audit: AuditService,
+    locale: str,
 ) -> None:
     data = await state.get_data()
     if message.text is None and message.caption is None:
@@ -105,6 +115,7 @@ async def on_translation_text(
         message,
         alerts,
         roles,
+        audit,
         int(data["alert_id"]),
         str(data["language"]),
         message_html(message),
@@ -117,6 +128,7 @@ async def on_reply_to_request(
     message: Message,
     alerts: AlertService,
     roles: RoleService,
+    audit: AuditService,
     locale: str,
     request_alert_id: int,
     request_language: str,
@@ -126,7 +138,14 @@ async def on_reply_to_request(
         await message.answer(_("Send the translation as text."))
         return
     await save_translation(
-        message, alerts, roles, request_alert_id, request_language, message_html(message), locale
+        message,
+        alerts,
+        roles,
+        audit,
+        request_alert_id,
+        request_language,
+        message_html(message),
+        locale,
     )
 
 
@@ -135,6 +154,7 @@ async def cmd_translate(
     command: CommandObject,
     alerts: AlertService,
     roles: RoleService,
+    audit: AuditService,
     locale: str,
 ) -> None:
     parts = (command.args or "").split(maxsplit=2)
@@ -146,7 +166,7 @@ async def cmd_translate(
         )
         await message.answer(esc(usage))
         return
-    await save_translation(message, alerts, roles, alert_id, parts[1], text, locale)
+    await save_translation(message, alerts, roles, audit, alert_id, parts[1], text, locale)
 
 
 def create_router() -> Router:

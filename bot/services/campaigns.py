@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rendering import pick_text
+from bot.services import audit
 from bot.services.campaign_file import CampaignSpec
 from db.models import Campaign
 from db.repositories import (
@@ -17,6 +18,7 @@ from db.repositories import (
     SubscriptionRepository,
     UserRepository,
 )
+from db.repositories.audit import AuditRepository
 from db.repositories.deliveries import DeliveryRepository
 from db.repositories.roles import COORDINATOR
 
@@ -92,8 +94,11 @@ class CampaignService:
     async def exists(self, slug: str) -> bool:
         return await self.campaigns.get_by_slug(slug) is not None
 
-    async def load(self, spec: CampaignSpec) -> LoadResult:
-        """Create or update a campaign from a validated file, all or nothing."""
+    async def load(
+        self, spec: CampaignSpec, actor_id: int | None = None, via: str = "upload"
+    ) -> LoadResult:
+        """Create or update a campaign from a validated file, all or nothing (and audited:
+        ``actor_id`` None is the command line)."""
         try:
             campaign, created = await self.campaigns.save(
                 spec.slug,
@@ -115,6 +120,10 @@ class CampaignService:
             for user_id in sorted(wanted - current):
                 added += await self.roles.add(user_id, COORDINATOR, campaign.id, None, "file")
             await self.roles.remove_file_coordinators(campaign.id, current - wanted)
+            verb = "created" if created else "updated"
+            await AuditRepository(self.session).add(
+                actor_id, campaign.id, audit.CAMPAIGN_LOAD, f"{verb} ({via})"
+            )
             await self.session.commit()
         except BaseException:
             await self.session.rollback()

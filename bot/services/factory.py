@@ -11,10 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.services.alerts import AlertService
+from bot.services.audit import AuditService
 from bot.services.campaigns import CampaignService
 from bot.services.endorsements import EndorsementService
 from bot.services.exports import ExportService
+from bot.services.privacy import PrivacyService
 from bot.services.roles import RoleService
+from bot.services.team import TeamService
 from bot.services.users import UserService
 
 
@@ -26,6 +29,9 @@ class Services:
     alerts: AlertService
     endorsements: EndorsementService
     exports: ExportService
+    audit: AuditService
+    team: TeamService
+    privacy: PrivacyService
 
 
 class ServiceFactory:
@@ -48,4 +54,7 @@ class ServiceFactory:
                     session, self.settings.admin_ids, self.settings.default_locale
                 ),
                 exports=ExportService(session, self.settings.admin_ids),
+                audit=AuditService(session),
+                team=TeamService(session),
+                privacy=PrivacyService(session),
             )

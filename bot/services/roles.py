@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import audit
 from db.repositories import CampaignRepository, RoleRepository
+from db.repositories.audit import AuditRepository
 from db.repositories.roles import COORDINATOR, TRANSLATOR
 
 __all__ = ["COORDINATOR", "TRANSLATOR", "GrantOutcome", "RoleService", "UserRoles"]
@@ -36,6 +38,7 @@ class GrantOutcome(enum.Enum):
     DONE = "done"
     UNCHANGED = "unchanged"
     NO_CAMPAIGN = "no_campaign"
+    FROM_FILE = "from_file"  # the role comes from the campaign file: change it there
 
 
 class RoleService:
@@ -44,6 +47,7 @@ class RoleService:
         self.owner_ids = owner_ids
         self.roles = RoleRepository(session)
         self.campaigns = CampaignRepository(session)
+        self.audit = AuditRepository(session)
 
     def is_owner(self, user_id: int) -> bool:
         return user_id in self.owner_ids
@@ -83,8 +87,21 @@ class RoleService:
     async def is_translator(self, user_id: int) -> bool:
         return await self.is_coordinator(user_id) or (await self.roles_of(user_id)).is_translator
 
+    async def can_manage_team(self, user_id: int, slug: str | None) -> bool:
+        """Owners manage every team; coordinators their campaign's. Roles for every
+        campaign (slug None) are the owners'."""
+        if slug is None:
+            return self.is_owner(user_id)
+        return await self.can_coordinate(user_id, slug)
+
     async def _change(
-        self, grant: bool, user_id: int, role: str, slug: str | None, language: str | None
+        self,
+        grant: bool,
+        user_id: int,
+        role: str,
+        slug: str | None,
+        language: str | None,
+        actor_id: int | None,
     ) -> GrantOutcome:
         campaign_id = None
         if slug is not None:
@@ -95,16 +112,40 @@ class RoleService:
         if grant:
             changed = await self.roles.add(user_id, role, campaign_id, language)
         else:
+            held = await self.roles.find(user_id, role, campaign_id, language)
+            if held is not None and held.source == "file":
+                return GrantOutcome.FROM_FILE
             changed = await self.roles.remove(user_id, role, campaign_id, language)
+        if changed:
+            detail = role if language is None else f"{role} {language}"
+            await self.audit.add(
+                actor_id,
+                campaign_id,
+                audit.ROLE_GRANT if grant else audit.ROLE_REVOKE,
+                detail,
+                subject_id=user_id,
+            )
         await self.session.commit()
         return GrantOutcome.DONE if changed else GrantOutcome.UNCHANGED
 
     async def grant(
-        self, user_id: int, role: str, slug: str | None, language: str | None = None
+        self,
+        user_id: int,
+        role: str,
+        slug: str | None,
+        language: str | None = None,
+        *,
+        actor_id: int | None = None,
     ) -> GrantOutcome:
-        return await self._change(True, user_id, role, slug, language)
+        return await self._change(True, user_id, role, slug, language, actor_id)
 
     async def revoke(
-        self, user_id: int, role: str, slug: str | None, language: str | None = None
+        self,
+        user_id: int,
+        role: str,
+        slug: str | None,
+        language: str | None = None,
+        *,
+        actor_id: int | None = None,
     ) -> GrantOutcome:
-        return await self._change(False, user_id, role, slug, language)
+        return await self._change(False, user_id, role, slug, language, actor_id)

@@ -8,12 +8,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Campaign, Subscription, utcnow
 
+#: The slug column's width (campaign files allow at most 40 characters).
+MAX_SLUG_LENGTH = 40
+
 
 class CampaignRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get_by_slug(self, slug: str) -> Campaign | None:
+        # Whatever a user typed: a word no slug can be is not looked up (PostgreSQL refuses
+        # a NUL character outright, and a 10,000-character word is no name).
+        if len(slug) > MAX_SLUG_LENGTH or "\x00" in slug:
+            return None
         return await self.session.scalar(select(Campaign).where(Campaign.slug == slug))
 
     async def save(self, slug: str, fields: dict[str, Any]) -> tuple[Campaign, bool]:

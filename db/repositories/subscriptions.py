@@ -27,9 +27,8 @@ class SubscriptionRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def remove_all(self, user_id: int) -> list[str]:
-        """Remove every subscription of the user; returns the slugs they left."""
-        slugs = list(
+    async def slugs_of(self, user_id: int) -> list[str]:
+        return list(
             await self.session.scalars(
                 select(Campaign.slug)
                 .join(Subscription, Subscription.campaign_id == Campaign.id)
@@ -37,6 +36,10 @@ class SubscriptionRepository:
                 .order_by(Campaign.slug)
             )
         )
+
+    async def remove_all(self, user_id: int) -> list[str]:
+        """Remove every subscription of the user; returns the slugs they left."""
+        slugs = await self.slugs_of(user_id)
         await self.session.execute(delete(Subscription).where(Subscription.user_id == user_id))
         return slugs
 

@@ -32,3 +32,10 @@ def test_paginate_never_exceeds_the_limit_and_keeps_every_line() -> None:
     exact = paginate(["a" * 500, "b" * 499], limit=1000)
     assert exact == ["a" * 500 + "\n" + "b" * 499]  # exactly at the limit: one page
     assert paginate(["a" * 500, "b" * 500], limit=1000) == ["a" * 500, "b" * 500]
+
+
+def test_strip_controls_keeps_line_breaks_and_tabs_only() -> None:
+    from bot.rendering import strip_controls
+
+    assert strip_controls("a\x00b\x1b[31mc\x07\n\td\x7f\x85") == "ab[31mc\n\td"
+    assert strip_controls("‏עברית 👩‍👩‍👧") == "‏עברית 👩‍👩‍👧"

@@ -1,0 +1,127 @@
+"""Private fields at rest: Fernet with DATA_KEY, key rotation, nothing in clear on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import Text, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.keys import rotate_key
+from db import encryption
+from db.encryption import DataKeyError, FieldCipher, encrypted_columns
+from db.models import AuditEntry, Base, TeamMember
+from db.repositories.team import TeamRepository
+
+PRIVATE = "ana.private@example.org"
+OLD_KEY = Fernet.generate_key().decode()
+NEW_KEY = Fernet.generate_key().decode()
+
+
+@pytest.fixture(autouse=True)
+def no_key_after_the_test() -> Iterator[None]:
+    yield
+    encryption.configure(None)
+
+
+async def store(factory: async_sessionmaker[AsyncSession], user_id: int, name: str) -> None:
+    async with factory() as session:
+        await TeamRepository(session).set_display_name(user_id, name)
+        await session.commit()
+
+
+async def read(factory: async_sessionmaker[AsyncSession], user_id: int) -> str | None:
+    async with factory() as session:
+        return await TeamRepository(session).display_name(user_id)
+
+
+async def raw(factory: async_sessionmaker[AsyncSession], user_id: int) -> str:
+    async with factory() as session:
+        value = await session.scalar(
+            select(type_coerce(TeamMember.display_name, Text)).where(TeamMember.user_id == user_id)
+        )
+    assert value is not None
+    return str(value)
+
+
+def test_the_registry_finds_every_encrypted_column() -> None:
+    assert [(t.name, c.name) for t, c in encrypted_columns(Base.metadata)] == [
+        ("team_members", "display_name")
+    ]
+
+
+async def test_round_trip_and_nothing_in_clear_on_disk(
+    session_factory: async_sessionmaker[AsyncSession], database_url: str
+) -> None:
+    encryption.configure(FieldCipher([OLD_KEY]))
+    await store(session_factory, 7, PRIVATE)
+    assert await read(session_factory, 7) == PRIVATE
+    stored = await raw(session_factory, 7)
+    assert stored.startswith("fernet:") and PRIVATE not in stored
+    if database_url.startswith("sqlite"):
+        path = Path(database_url.split("///", 1)[1])
+        files = [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
+        assert files and all(PRIVATE.encode() not in p.read_bytes() for p in files)
+
+
+async def test_values_stored_without_a_key_stay_readable(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await store(session_factory, 7, PRIVATE)
+    assert await raw(session_factory, 7) == PRIVATE  # no DATA_KEY: in clear (a warning says)
+    encryption.configure(FieldCipher([OLD_KEY]))
+    assert await read(session_factory, 7) == PRIVATE
+
+
+async def test_rotate_key_re_encrypts_with_the_new_key(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    encryption.configure(FieldCipher([OLD_KEY]))
+    await store(session_factory, 7, PRIVATE)
+    encryption.configure(None)
+    await store(session_factory, 8, "in clear before DATA_KEY")
+    before = await raw(session_factory, 7)
+
+    rotating = settings.model_copy(update={"data_key": _secret(f"{NEW_KEY},{OLD_KEY}")})
+    assert await rotate_key(rotating) == 0
+    after = await raw(session_factory, 7)
+    assert after != before and after.startswith("fernet:")
+    assert (await raw(session_factory, 8)).startswith("fernet:")
+
+    encryption.configure(FieldCipher([NEW_KEY]))  # the old key can now be dropped
+    assert await read(session_factory, 7) == PRIVATE
+    assert await read(session_factory, 8) == "in clear before DATA_KEY"
+    encryption.configure(FieldCipher([OLD_KEY]))
+    with pytest.raises(DataKeyError):
+        await read(session_factory, 7)
+    async with session_factory() as session:
+        actions = list(await session.scalars(select(AuditEntry.action)))
+    assert actions == ["data.rotate_key"]
+
+
+async def test_rotate_key_without_the_old_key_changes_nothing(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    encryption.configure(FieldCipher([OLD_KEY]))
+    await store(session_factory, 7, PRIVATE)
+    before = await raw(session_factory, 7)
+    assert await rotate_key(settings.model_copy(update={"data_key": _secret(NEW_KEY)})) == 1
+    assert await raw(session_factory, 7) == before
+    assert await rotate_key(settings) == 2  # no DATA_KEY at all
+
+
+def test_a_malformed_data_key_is_refused_at_start() -> None:
+    from bot.config import SettingsError, create_settings
+
+    with pytest.raises(SettingsError, match="DATA_KEY is malformed"):
+        create_settings(data_key="not-a-key")
+
+
+def _secret(value: str) -> object:
+    from pydantic import SecretStr
+
+    return SecretStr(value)

@@ -1,0 +1,109 @@
+"""Random and hostile text to every command and every dialog step (Hypothesis).
+
+Whatever arrives, the bot answers, never fails, and every message it sends is valid
+Telegram HTML within the length limits (the fake Bot API refuses anything else, which
+would surface as the error handler's apology).
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.callbacks import TranslateCallback
+from bot.commands import COMMANDS
+from bot.middlewares import ThrottlingMiddleware
+from bot.rendering import MESSAGE_LIMIT
+from bot.services.alerts import AlertService
+from bot.services.campaign_file import validate_campaign
+from bot.services.campaigns import CampaignService
+from bot.services.team import TeamService
+from tests.campaigns import campaign_data
+from tests.fakeapi import Call
+from tests.harness import COORDINATOR_ID, OWNER_ID, SUPPORTER_ID, BotHarness
+
+APOLOGY = "Sorry, something went wrong"
+HOSTILE = st.one_of(
+    st.sampled_from(
+        [
+            "<b>bold</i>",
+            "<script>alert(1)</script>",
+            '<a href="javascript:alert(1)">x</a>',
+            "&amp; &lt; & < > \" '",
+            "'; DROP TABLE users; --",
+            "1 OR 1=1",
+            "zhanaozen\u202e\u200f\u200bevil",
+            "\x00\x01\x07\x1b[31m",
+            "👩‍👩‍👧‍👦🇰🇿" * 50,
+            "x" * 10_000,
+            "زهانوزن ru",
+            "12 ru <i>перевод</i>",
+            "zhanaozen translator ru",
+        ]
+    ),
+    st.text(max_size=300),
+    st.text(min_size=4000, max_size=10_000),
+)
+USERS = st.sampled_from([OWNER_ID, COORDINATOR_ID, SUPPORTER_ID])
+#: Dialog steps: the command (or button) that opens the step, then the hostile text.
+DIALOGS = ("alert", "translate", "display_name")
+
+
+async def prepare(harness: BotHarness, session: AsyncSession) -> None:
+    """Once per test: a campaign, an alert, no flood limit (thousands of updates)."""
+    if getattr(harness, "prepared", False):
+        return
+    for middleware in harness.dispatcher.update.outer_middleware:
+        if isinstance(middleware, ThrottlingMiddleware):
+            middleware.limit = 10**9
+    await CampaignService(session).load(validate_campaign(campaign_data()))
+    await AlertService(session, "en").compose(COORDINATOR_ID, "zhanaozen", "Strike news")
+    harness.prepared = True  # type: ignore[attr-defined]
+
+
+def check(calls: list[Call]) -> None:
+    sent = [c for c in calls if c.method in ("sendMessage", "answerCallbackQuery", "sendPhoto")]
+    assert sent, "every input gets an answer"
+    for call in calls:
+        text = call.text or ""
+        assert APOLOGY not in text, text
+        assert len(text) <= MESSAGE_LIMIT
+        assert call.method != "sendMessage" or text.strip()
+
+
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@SETTINGS
+@given(command=st.sampled_from([spec.name for spec in COMMANDS]), text=HOSTILE, user=USERS)
+async def test_every_command_survives_hostile_text(
+    harness: BotHarness, session: AsyncSession, command: str, text: str, user: int
+) -> None:
+    await prepare(harness, session)
+    check(await harness.send(user, f"/{command} {text}"))
+    await harness.send(user, "/cancel")
+
+
+@SETTINGS
+@given(dialog=st.sampled_from(DIALOGS), text=HOSTILE, user=USERS)
+async def test_every_dialog_step_survives_hostile_text(
+    harness: BotHarness, session: AsyncSession, dialog: str, text: str, user: int
+) -> None:
+    await prepare(harness, session)
+    if dialog == "alert":
+        await harness.send(user, "/alert zhanaozen")
+    elif dialog == "translate":
+        await harness.press(user, TranslateCallback(alert_id=1, language="ru").pack())
+    else:
+        async with harness.session_factory() as opened:
+            token = await TeamService(opened).invite(OWNER_ID, "zhanaozen", "coordinator", None)
+        await harness.send(user, f"/start {token}")
+    if not text.strip():
+        text = text + "."
+    check(await harness.send(user, text))
+    await harness.send(user, "/cancel")
