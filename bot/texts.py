@@ -757,6 +757,10 @@ AUDIT_ACTIONS = {
     "alert.retract": __("alert retracted"),
     "alert.translate": __("alert translated"),
     "data.rotate_key": __("encryption key rotated"),
+    "endorsement.approve": __("endorsement approved"),
+    "endorsement.reject": __("endorsement rejected"),
+    "endorsement.remove": __("endorsement removed from the list"),
+    "data.export": __("private data exported"),
 }
 
 
@@ -789,6 +793,7 @@ RECORD_LABELS = {
     "alerts": __("alerts you wrote"),
     "alert_translations": __("translations you wrote"),
     "audit_log": __("audit log entries naming you"),
+    "endorsements": __("endorsements you submitted or decided on"),
     "users": __("your settings"),
 }
 
@@ -803,7 +808,8 @@ def my_data(data: MyData, locale: str, dialog: bool) -> list[str]:
         lines.append(
             _("Language: {language}").format(language=language_name(data.locale or "", None))
         )
-        lines.append(_("Country: {country}").format(country=esc(data.country or "—")))
+        country = country_label(data.country, locale) if data.country else "—"
+        lines.append(_("Country: {country}").format(country=esc(country)))
         if data.since is not None:
             lines.append(_("Known since: {date}").format(date=fmt_date(data.since, locale)))
     subscriptions = fmt_list([esc(slug) for slug in data.subscriptions], locale)

@@ -228,8 +228,9 @@ class SendPause(Base):
 class Endorsement(Base):
     """An organisation signing a campaign's statement.
 
-    The private fields (``contact_email``, ``signer_name``, ``signer_role``) are Text columns
-    that are only ever read, never queried by value (they are to be encrypted at rest).
+    The private fields (``contact_email``, ``signer_name``, ``signer_role``) are encrypted at
+    rest when ``DATA_KEY`` is set (db.encryption), so they are only ever read, never queried
+    by value.
     ``submitter_id`` is the Telegram user who submitted it; erasing that user nulls it.
     ``dedup_key`` ("<normalised name>|<country>") is set while the endorsement is pending or
     approved and NULL otherwise, so the unique constraint lets an organisation endorse once,
@@ -253,9 +254,9 @@ class Endorsement(Base):
     city: Mapped[str | None] = mapped_column(String(100))
     country: Mapped[str] = mapped_column(String(2))
     website: Mapped[str | None] = mapped_column(String(300))
-    contact_email: Mapped[str] = mapped_column(Text)
-    signer_name: Mapped[str | None] = mapped_column(Text)
-    signer_role: Mapped[str | None] = mapped_column(Text)
+    contact_email: Mapped[str] = mapped_column(EncryptedText())
+    signer_name: Mapped[str | None] = mapped_column(EncryptedText())
+    signer_role: Mapped[str | None] = mapped_column(EncryptedText())
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     dedup_key: Mapped[str | None] = mapped_column(String(210))
     reason: Mapped[str | None] = mapped_column(Text)

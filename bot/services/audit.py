@@ -30,6 +30,10 @@ ALERT_CANCEL = "alert.cancel"
 ALERT_RETRACT = "alert.retract"
 ALERT_TRANSLATE = "alert.translate"
 KEY_ROTATE = "data.rotate_key"
+ENDORSEMENT_APPROVE = "endorsement.approve"
+ENDORSEMENT_REJECT = "endorsement.reject"
+ENDORSEMENT_REMOVE = "endorsement.remove"
+EXPORT = "data.export"
 
 #: Longest detail kept; longer is cut.
 DETAIL_LIMIT = 200

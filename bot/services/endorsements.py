@@ -23,11 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.locales import SUPPORTED_LOCALES
 from bot.rendering import pick_text
+from bot.services.audit import ENDORSEMENT_APPROVE, ENDORSEMENT_REJECT, ENDORSEMENT_REMOVE
 from bot.services.campaign_file import EMAIL_RE
 from bot.services.roles import RoleService
 from db.models import Alert, AlertTranslation, Campaign, Endorsement, utcnow
 from db.repositories import CampaignRepository, UserRepository
 from db.repositories.alerts import AlertRepository
+from db.repositories.audit import AuditRepository
 from db.repositories.deliveries import DeliveryRepository
 from db.repositories.endorsements import DuplicateEndorsement, EndorsementRepository
 
@@ -37,6 +39,12 @@ ROLE_MAX = 200
 WEBSITE_MAX = 300
 EMAIL_MAX = 254
 REASON_MAX = 1000
+#: The audit log's name for each coordinator decision.
+AUDITED = {
+    "approve": ENDORSEMENT_APPROVE,
+    "reject": ENDORSEMENT_REJECT,
+    "remove": ENDORSEMENT_REMOVE,
+}
 #: Author and translator id of the alerts the bot writes itself (milestones).
 BOT_AUTHOR_ID = 0
 #: Legal-form words that do not make two organisations different ("Acme Ltd" = "Acme").
@@ -473,6 +481,10 @@ class EndorsementService:
             await self._recipient(endorsement.submitter_id)
             if endorsement.submitter_id is not None
             else None
+        )
+        # The record is part of the decision's transaction: no decision without its record.
+        await AuditRepository(self.session).add(
+            actor_id, campaign.id, AUDITED[action], f"#{endorsement.id}"
         )
         await self.session.commit()
         await self.session.refresh(endorsement)

@@ -21,9 +21,11 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.countries import country_name
+from bot.services.audit import EXPORT
 from bot.services.roles import RoleService
 from db.models import Campaign
 from db.repositories import CampaignRepository
+from db.repositories.audit import AuditRepository
 from db.repositories.endorsements import EndorsementRepository
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -178,4 +180,8 @@ class ExportService:
         ):
             raise ExportError(ExportProblem.FORBIDDEN)
         header, rows = await spec.produce(self.session, campaign, locale)
+        if spec.audience is Audience.COORDINATORS:
+            # Private data left the bot: record who took it (None: the command line).
+            await AuditRepository(self.session).add(actor_id, campaign.id, EXPORT, kind)
+            await self.session.commit()
         return ExportFile(f"{campaign.slug}-{kind}.csv", to_csv(header, rows), len(rows))

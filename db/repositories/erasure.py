@@ -9,6 +9,7 @@ table in the metadata after ``/forget``, so a forgotten table fails the suite.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from db.models import (
     AlertTranslation,
     AuditEntry,
     Delivery,
+    Endorsement,
     Role,
     Subscription,
     TeamInvite,
@@ -60,7 +62,32 @@ class Anonymise:
         )
 
 
-ErasureStep = Delete | Anonymise
+@dataclass(frozen=True)
+class Scrub:
+    """Keep the rows (they belong to a campaign) but overwrite the user's private fields in
+    them: ``values`` maps column names to what they become, ``only`` narrows the rows.
+    Steps with ``counted=False`` are left out of /mydata's counts (another step on the same
+    rows counts them)."""
+
+    column: InstrumentedAttribute[Any]
+    values: Mapping[str, Any]
+    only: Any = None
+    counted: bool = True
+
+    async def run(self, session: AsyncSession, user_id: int) -> None:
+        table = self.column.class_
+        condition = self.column == user_id
+        if self.only is not None:
+            condition = condition & self.only
+        await session.execute(
+            update(table)
+            .where(condition)
+            .values(dict(self.values))
+            .execution_options(synchronize_session=False)
+        )
+
+
+ErasureStep = Delete | Anonymise | Scrub
 
 #: In order: rows that point at others first, the user row last.
 ERASURE_STEPS: tuple[ErasureStep, ...] = (
@@ -71,6 +98,20 @@ ERASURE_STEPS: tuple[ErasureStep, ...] = (
     Anonymise(TeamInvite.created_by),
     Anonymise(Alert.author_id, ERASED_ID),
     Anonymise(AlertTranslation.translator_id, ERASED_ID),
+    # An endorsement they submitted: a pending one is withdrawn (nobody is left to tell the
+    # outcome to); every one loses the private contact fields and the link to them. The
+    # organisation's public name stays on the list it was approved for.
+    Scrub(
+        Endorsement.submitter_id,
+        {"status": "withdrawn", "dedup_key": None},
+        only=Endorsement.status == "pending",
+        counted=False,
+    ),
+    Scrub(
+        Endorsement.submitter_id,
+        {"submitter_id": None, "contact_email": "", "signer_name": None, "signer_role": None},
+    ),
+    Anonymise(Endorsement.decided_by),
     Anonymise(AuditEntry.actor_id),
     Anonymise(AuditEntry.subject_id),
     Delete(User.id),
@@ -86,6 +127,8 @@ async def rows_about(session: AsyncSession, user_id: int) -> dict[str, int]:
     """How many rows of each table hold the user's id (what /mydata counts)."""
     counts: dict[str, int] = {}
     for step in ERASURE_STEPS:
+        if isinstance(step, Scrub) and not step.counted:
+            continue
         table = step.column.class_.__tablename__
         found = await session.scalar(
             select(func.count()).select_from(step.column.class_).where(step.column == user_id)

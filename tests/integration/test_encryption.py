@@ -10,12 +10,15 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.callbacks import EndorseFormCallback
 from bot.config import Settings
 from bot.keys import rotate_key
 from db import encryption
 from db.encryption import DataKeyError, FieldCipher, encrypted_columns
-from db.models import AuditEntry, Base, TeamMember
+from db.models import AuditEntry, Base, Endorsement, TeamMember
 from db.repositories.team import TeamRepository
+from tests.campaigns import campaign_data
+from tests.harness import COORDINATOR_ID, SUPPORTER_ID, BotHarness, reply
 
 PRIVATE = "ana.private@example.org"
 OLD_KEY = Fernet.generate_key().decode()
@@ -49,8 +52,11 @@ async def raw(factory: async_sessionmaker[AsyncSession], user_id: int) -> str:
 
 
 def test_the_registry_finds_every_encrypted_column() -> None:
-    assert [(t.name, c.name) for t, c in encrypted_columns(Base.metadata)] == [
-        ("team_members", "display_name")
+    assert sorted((t.name, c.name) for t, c in encrypted_columns(Base.metadata)) == [
+        ("endorsements", "contact_email"),
+        ("endorsements", "signer_name"),
+        ("endorsements", "signer_role"),
+        ("team_members", "display_name"),
     ]
 
 
@@ -125,3 +131,36 @@ def _secret(value: str) -> object:
     from pydantic import SecretStr
 
     return SecretStr(value)
+
+
+async def test_an_endorsements_contact_email_is_never_on_disk_in_clear(
+    harness: BotHarness, session: AsyncSession, database_url: str, settings: Settings
+) -> None:
+    """Submitted through the bot with DATA_KEY set: the coordinator's card and the private
+    CSV show the email, the database holds only ciphertext, and rotate-key covers it."""
+    from bot.services.campaign_file import validate_campaign
+    from bot.services.campaigns import CampaignService
+
+    encryption.configure(FieldCipher([OLD_KEY]))
+    await CampaignService(session).load(validate_campaign(campaign_data("zhanaozen")))
+    await harness.send(SUPPORTER_ID, f"/endorse zhanaozen Dockers Union | Hamburg, DE | {PRIVATE}")
+    card = await harness.press(SUPPORTER_ID, EndorseFormCallback(action="submit").pack())
+    assert any(PRIVATE in c.params.get("text", "") for c in card)  # the coordinator's card
+    async with harness.session_factory() as check:
+        stored = await check.scalar(select(type_coerce(Endorsement.contact_email, Text)))
+    assert stored is not None and stored.startswith("fernet:") and PRIVATE not in stored
+    if database_url.startswith("sqlite"):
+        path = Path(database_url.split("///", 1)[1])
+        files = [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
+        assert files and all(PRIVATE.encode() not in p.read_bytes() for p in files)
+    export = await harness.send(COORDINATOR_ID, "/export zhanaozen endorsements")
+    document = next(c for c in export if c.method == "sendDocument")
+    assert PRIVATE in document.params["document"].content.decode()
+    assert "Dockers Union" in reply(await harness.send(COORDINATOR_ID, "/pending zhanaozen"))
+
+    rotating = settings.model_copy(update={"data_key": _secret(f"{NEW_KEY},{OLD_KEY}")})
+    assert await rotate_key(rotating) == 0
+    encryption.configure(FieldCipher([NEW_KEY]))
+    async with harness.session_factory() as check:
+        endorsement = await check.scalar(select(Endorsement))
+        assert endorsement is not None and endorsement.contact_email == PRIVATE

@@ -11,13 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import TranslateCallback
+from bot.callbacks import EndorsementCallback, TranslateCallback
 from bot.commands import COMMANDS
 from bot.middlewares import ThrottlingMiddleware
 from bot.rendering import MESSAGE_LIMIT
 from bot.services.alerts import AlertService
 from bot.services.campaign_file import validate_campaign
 from bot.services.campaigns import CampaignService
+from bot.services.endorsements import EndorsementDraft, EndorsementService
 from bot.services.team import TeamService
 from tests.campaigns import campaign_data
 from tests.fakeapi import Call
@@ -46,8 +47,24 @@ HOSTILE = st.one_of(
     st.text(min_size=4000, max_size=10_000),
 )
 USERS = st.sampled_from([OWNER_ID, COORDINATOR_ID, SUPPORTER_ID])
+#: Valid answers that lead through the /endorse dialog to each of its steps.
+ENDORSE_STEPS = {
+    "name": [],
+    "city": ["Valid Union"],
+    "country": ["Valid Union", "Lyon"],
+    "website": ["Valid Union", "Lyon", "France"],
+    "email": ["Valid Union", "Lyon", "France", "/skip"],
+    "signer": ["Valid Union", "Lyon", "France", "/skip", "a@example.org"],
+}
 #: Dialog steps: the command (or button) that opens the step, then the hostile text.
-DIALOGS = ("alert", "translate", "display_name")
+DIALOGS = (
+    "alert",
+    "translate",
+    "display_name",
+    "country",
+    "reject_reason",
+    *(f"endorse_{step}" for step in ENDORSE_STEPS),
+)
 
 
 async def prepare(harness: BotHarness, session: AsyncSession) -> None:
@@ -59,6 +76,9 @@ async def prepare(harness: BotHarness, session: AsyncSession) -> None:
             middleware.limit = 10**9
     await CampaignService(session).load(validate_campaign(campaign_data()))
     await AlertService(session, "en").compose(COORDINATOR_ID, "zhanaozen", "Strike news")
+    await EndorsementService(session, frozenset({OWNER_ID}), "en").submit(
+        SUPPORTER_ID + 1, "en", "zhanaozen", EndorsementDraft("Some Union", "FR", "s@example.org")
+    )
     harness.prepared = True  # type: ignore[attr-defined]
 
 
@@ -99,6 +119,17 @@ async def test_every_dialog_step_survives_hostile_text(
         await harness.send(user, "/alert zhanaozen")
     elif dialog == "translate":
         await harness.press(user, TranslateCallback(alert_id=1, language="ru").pack())
+    elif dialog == "country":
+        await harness.send(user, "/country")
+    elif dialog == "reject_reason":
+        await harness.press(user, EndorsementCallback(action="reason", endorsement_id=1).pack())
+    elif dialog.startswith("endorse_"):
+        await harness.send(user, "/endorse zhanaozen")
+        step = dialog.removeprefix("endorse_")
+        for answer in ENDORSE_STEPS[step]:
+            await harness.send(user, answer)
+        context = harness.dispatcher.fsm.get_context(harness.bot, chat_id=user, user_id=user)
+        assert await context.get_state() == f"EndorseForm:{step}"  # the step is reached
     else:
         async with harness.session_factory() as opened:
             token = await TeamService(opened).invite(OWNER_ID, "zhanaozen", "coordinator", None)

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, String, Text, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import ForgetCallback, TeamCallback
+from bot.callbacks import EndorseFormCallback, EndorsementCallback, ForgetCallback, TeamCallback
 from bot.services.campaign_file import validate_campaign
 from bot.services.campaigns import CampaignService
 from bot.services.team import TeamService, invite_hash
-from db.models import AuditEntry, Base, Role, TeamInvite, utcnow
+from db.models import AuditEntry, Base, Endorsement, Role, TeamInvite, utcnow
 from tests.campaigns import campaign_data
 from tests.harness import COORDINATOR_ID, OWNER_ID, SUPPORTER_ID, BotHarness, reply
 
@@ -233,3 +233,50 @@ async def test_forget_leaves_no_trace_in_any_table(
     # The campaign keeps its alert, without the author.
     async with harness.session_factory() as check:
         assert await check.scalar(select(func.count()).select_from(AuditEntry)) > 0
+
+
+async def test_forget_erases_endorsement_contacts_and_country(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    """A supporter who told their country and submitted two endorsements, one of them
+    approved; erasing them keeps the organisation on the public list, nothing private."""
+    member = 987654322
+    secrets = ["secret-contact@example.org", "Secret Signer", "Secret Role"]
+    await load(session)
+    await harness.send(member, "/country")
+    await harness.send(member, "Deutschland")
+    for line in (
+        "Approved Union | Berlin, DE | secret-contact@example.org",
+        "Pending Union | Köln, DE | secret-contact@example.org",
+    ):
+        await harness.send(member, f"/endorse zhanaozen {line}")
+        await harness.press(member, EndorseFormCallback(action="submit").pack())
+    async with harness.session_factory() as check:
+        first = await check.scalar(select(Endorsement).where(Endorsement.name == "Approved Union"))
+        assert first is not None
+        await check.execute(
+            update(Endorsement)
+            .where(Endorsement.submitter_id == member)
+            .values(signer_name="Secret Signer", signer_role="Secret Role")
+        )
+        await check.commit()
+    await harness.press(
+        COORDINATOR_ID, EndorsementCallback(action="approve", endorsement_id=first.id).pack()
+    )
+    before = await tables_holding(harness, member, secrets)
+    assert {"users.id", "endorsements.submitter_id", "endorsements.contact_email"} <= set(before)
+    assert {"endorsements.signer_name", "endorsements.signer_role"} <= set(before)
+    mydata = reply(await harness.send(member, "/mydata"))
+    assert "Country: 🇩🇪 Germany" in mydata
+    assert "endorsements you submitted or decided on: 2" in mydata
+
+    await harness.send(member, "/forget")
+    await harness.press(member, ForgetCallback(confirm=True).pack())
+    assert await tables_holding(harness, member, secrets) == []
+    async with harness.session_factory() as check:
+        rows = {e.name: e for e in await check.scalars(select(Endorsement))}
+    assert rows["Approved Union"].status == "approved"  # the public signature stays
+    assert rows["Pending Union"].status == "withdrawn"  # nobody is left to tell the outcome
+    assert rows["Pending Union"].dedup_key is None
+    public = reply(await harness.send(SUPPORTER_ID, "/signatories zhanaozen"))
+    assert "Approved Union (Berlin, Germany)" in public and "Pending Union" not in public
