@@ -119,9 +119,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(load_campaign(settings, args.file, content))
             return asyncio.run(list_campaigns(settings))
         if command == "targets":
+            from bot.campaign_cli import read_file
             from bot.targets_cli import import_embassies
 
-            return asyncio.run(import_embassies(settings, args.file))
+            csv_content = read_file(args.file)
+            if csv_content is None:
+                return 1
+            return asyncio.run(import_embassies(settings, args.file, csv_content))
         if command == "worker":  # a lean process: the worker never imports aiogram
             from bot.delivery.factory import run_worker
 

@@ -36,12 +36,9 @@ def format_report(report: ImportReport) -> list[str]:
     return lines
 
 
-async def import_embassies(settings: Settings, path: Path) -> int:
+async def import_embassies(settings: Settings, path: Path, content: bytes) -> int:
     try:
-        parsed = parse_embassy_csv(decode_directory(path.read_bytes()))
-    except OSError as exc:
-        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
-        return 1
+        parsed = parse_embassy_csv(decode_directory(content))
     except DirectoryFormatError as exc:
         print(f"error: {path} is not an embassy directory CSV: {exc}", file=sys.stderr)
         return 1
