@@ -106,6 +106,7 @@ class CampaignService:
                     "statement": spec.statement,
                     "demands": spec.demands,
                     "contacts": spec.contacts,
+                    "actions": spec.actions,
                 },
             )
             wanted = set(spec.coordinators)
