@@ -36,3 +36,19 @@ class CountryCallback(CallbackData, prefix="country"):
 
     purpose: str
     code: str
+
+
+class TakeActionCallback(CallbackData, prefix="act"):
+    """*Take action* under an alert: opens /act for the campaign."""
+
+    slug: str
+
+
+class ContactCallback(CallbackData, prefix="ct"):
+    """A supporter's report on an action's target: ``kind`` "d" (I contacted them) or "x"
+    (no contact works). Re-checked against what this supporter can be shown."""
+
+    kind: str
+    campaign: int
+    action: str
+    target: str

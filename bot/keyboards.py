@@ -10,15 +10,18 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
     AlertCallback,
+    ContactCallback,
     CountryCallback,
     LanguageCallback,
     MenuCallback,
     SubscriptionCallback,
+    TakeActionCallback,
     TranslateCallback,
 )
 from bot.countries import country_label
 from bot.i18n import language_name
 from bot.rendering import truncate
+from bot.services.actions import ActionCard
 from bot.services.alerts import AlertView
 from bot.services.campaigns import CampaignSummary
 
@@ -124,4 +127,27 @@ def country_keyboard(
             text=_("Forget my country"), callback_data=CountryCallback(purpose=purpose, code="")
         )
     builder.adjust(2)
+    return builder.as_markup()
+
+
+def action_keyboard(campaign_id: int, card: ActionCard) -> InlineKeyboardMarkup | None:
+    """*I contacted them* and *No contact works* under an action's card."""
+    if card.target is None:
+        return None
+    builder = InlineKeyboardBuilder()
+    done = "✅ " if "contacted" in card.you_reported else ""
+    for kind, label in (("d", done + _("I contacted them")), ("x", _("No contact works"))):
+        builder.button(
+            text=label,
+            callback_data=ContactCallback(
+                kind=kind, campaign=campaign_id, action=card.id, target=card.target.key
+            ),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def take_action_keyboard(slug: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Take action"), callback_data=TakeActionCallback(slug=slug))
     return builder.as_markup()

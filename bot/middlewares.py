@@ -28,6 +28,7 @@ class DatabaseMiddleware(BaseMiddleware):
             data["campaigns"] = services.campaigns
             data["roles"] = services.roles
             data["alerts"] = services.alerts
+            data["actions"] = services.actions
             from_user: User | None = data.get("event_from_user")
             user: UserInfo | None = None
             if from_user is not None:

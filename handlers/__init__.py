@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 
 from handlers import (
+    actions,
     alerts,
     campaign_files,
     campaigns,
@@ -16,6 +17,7 @@ from handlers import (
     membership,
     owners,
     start,
+    stats,
     translations,
 )
 
@@ -30,8 +32,10 @@ def get_routers() -> list[Router]:
         language.create_router(),
         country.create_router(),
         campaigns.create_router(),
+        actions.create_router(),
         owners.create_router(),
         alerts.create_router(),
+        stats.create_router(),
         translations.create_router(),
         campaign_files.create_router(),
         fallback.create_router(),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.services.actions import ActionService
 from bot.services.alerts import AlertService
 from bot.services.campaigns import CampaignService
 from bot.services.roles import RoleService
@@ -22,6 +23,7 @@ class Services:
     campaigns: CampaignService
     roles: RoleService
     alerts: AlertService
+    actions: ActionService
 
 
 class ServiceFactory:
@@ -40,4 +42,5 @@ class ServiceFactory:
                 campaigns=CampaignService(session),
                 roles=RoleService(session, self.settings.admin_ids),
                 alerts=AlertService(session, self.settings.default_locale),
+                actions=ActionService(session),
             )
