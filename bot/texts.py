@@ -409,6 +409,8 @@ def alert_list(slug: str, summaries: Sequence[AlertSummary], locale: str) -> lis
 MAILTO_LIMIT = 2000
 #: Room kept for the rest of an action card when the letter is long.
 LETTER_LIMIT = 3300
+#: The letter's HTML must fit one message with its heading.
+LETTER_HTML_LIMIT = MESSAGE_LIMIT - 100
 
 
 def mission_kind(kind: str) -> str:
@@ -494,8 +496,11 @@ def action_card(card: ActionCard, country: str, today: datetime, locale: str) ->
             + "</i>"
         )
     body = letter(card, target, country, today)
+    shown = body
+    while len(esc(shown)) > LETTER_HTML_LIMIT:  # escaping lengthens "&" and "<" up to 5-fold
+        shown = truncate(shown, len(shown) - (len(esc(shown)) - LETTER_HTML_LIMIT) // 5 - 1)
     head = "\n".join(lines)
-    letter_block = "<b>" + _("Your letter:") + "</b>\n<blockquote>" + esc(body) + "</blockquote>"
+    letter_block = "<b>" + _("Your letter:") + "</b>\n<blockquote>" + esc(shown) + "</blockquote>"
     footer: list[str] = []
     if target.email:
         url = mailto_url(target.email, subject=card.subject, body=body, cc=card.cc)

@@ -219,8 +219,8 @@ BUTTON_URL_SCHEMES = ("http://", "https://", "tg://")
 _HREF = re.compile(r"<a\s+href=\"([^\"]*)\"", re.I)
 
 
-def _link_error(params: dict[str, Any], key: str) -> str | None:
-    for href in _HREF.findall(str(params.get(key) or "")):
+def _link_error(params: dict[str, Any], key: str, html_mode: bool) -> str | None:
+    for href in _HREF.findall(str(params.get(key) or "") if html_mode else ""):
         url = html.unescape(href)
         if not url.lower().startswith(LINK_SCHEMES) or any(ch.isspace() for ch in url):
             return "Bad Request: wrong HTTP URL"
@@ -242,10 +242,9 @@ def _validate(method: str, call: Call) -> str | None:
     it does not take, over-long callback data."""
     params = call.params
     html_mode = str(params.get("parse_mode", "")).upper() == "HTML"
-    if html_mode:
-        problem = _link_error(params, "caption" if "caption" in params else "text")
-        if problem is not None:
-            return problem
+    problem = _link_error(params, "caption" if "caption" in params else "text", html_mode)
+    if problem is not None:
+        return problem
     if method in _TEXT_METHODS or (method in _CAPTION_METHODS and "caption" in params):
         key, limit = ("text", TEXT_LIMIT) if method in _TEXT_METHODS else ("caption", CAPTION_LIMIT)
         text = str(params.get(key) or "")

@@ -315,3 +315,46 @@ async def test_stats_only_for_the_campaigns_coordinators(harness: BotHarness) ->
     await harness.send(3001, "/start")
     text = reply(await harness.send(COORDINATOR_ID, "/stats other-campaign"))
     assert "You do not coordinate the campaign “other-campaign”." in text
+
+
+@pytest.mark.usefixtures("campaign")
+async def test_stats_today_and_in_total(harness: BotHarness, session: AsyncSession) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from db.models import Campaign
+
+    campaign_id = await session.scalar(select(Campaign.id).where(Campaign.slug == "zhanaozen"))
+    assert campaign_id is not None
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)  # campaign zone Asia/Aqtau is UTC+5
+    for days_ago, country, kind in (
+        (0, "DE", "contacted"),
+        (0, "DE", "contacted"),
+        (2, "DE", "contacted"),
+        (2, "KZ", "contacted"),
+        (1, "DE", "unreachable"),
+        (0, "JP", "no_target"),
+    ):
+        session.add(
+            ContactRecord(
+                campaign_id=campaign_id,
+                action_id="embassy",
+                target_key="Q10",
+                target_name="embassy of Kazakhstan (Berlin, DE)",
+                user_id=None,
+                country=country,
+                kind=kind,
+                created_at=now - timedelta(days=days_ago),
+            )
+        )
+    await session.commit()
+    stats = await ActionService(session).stats("zhanaozen", "en", now)
+    assert stats is not None
+    assert (stats.contacts_today, stats.contacts_total) == (2, 4)
+    assert [(t.target_key, t.today, t.total) for t in stats.by_target] == [("Q10", 2, 4)]
+    assert [(c.country, c.today, c.total) for c in stats.by_supporter_country] == [
+        ("DE", 2, 3),
+        (None, 0, 1),
+    ]
+    assert [(t.today, t.total) for t in stats.unreachable] == [(0, 1)]
+    assert [(c.country, c.total) for c in stats.no_target] == [(None, 1)]
+    assert stats.per_day == [("2026-11-22", 2), ("2026-11-24", 2)]
