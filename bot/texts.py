@@ -548,9 +548,7 @@ def record_result(result: RecordResult, locale: str) -> str:
     if result.outcome is RecordOutcome.ALREADY:
         return _("You have already reported this. Thank you!")
     if result.kind == "unreachable":
-        return _("Thank you. The coordinators will check the address of {target}.").format(
-            target=esc(result.target_name)
-        )
+        return _("Thank you. The coordinators will check this address.")
     if result.others == 0:
         return _("Thank you! You are the first to report this contact.")
     return ngettext(
