@@ -36,7 +36,7 @@ CHART_DAYS = 30
 #: Countries shown in the chart and the text, by total contacts.
 TOP_COUNTRIES = 10
 #: The target key of "nothing to contact" (no mission, no fallback).
-NO_TARGET_KEY = "-"
+NO_TARGET_KEY = "none"
 KINDS = (CONTACTED, UNREACHABLE, NO_TARGET)
 
 
@@ -204,6 +204,13 @@ def campaign_today(timezone: str, now: datetime | None = None) -> datetime:
     zone = ZoneInfo(timezone)
     local = (now or datetime.now(UTC)).astimezone(zone)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (names come from files and
+    Wikidata)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def suppress_small(rows: Mapping[str | None, int], minimum: int = MIN_GROUP) -> Counter[str | None]:
@@ -439,5 +446,8 @@ class ActionService:
             ["campaign", "action", "target", "target_name", "supporter_country", "outcome", "count"]
         )
         for (action_id, key, name, country, kind), count in sorted(merged.items()):
-            writer.writerow([campaign.slug, action_id, key, name, country, kind, count])
+            writer.writerow(
+                [csv_cell(v) for v in (campaign.slug, action_id, key, name, country, kind)]
+                + [count]
+            )
         return out.getvalue()

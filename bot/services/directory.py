@@ -25,7 +25,8 @@ from db.repositories.missions import MissionRepository
 
 #: Columns the importer needs; the file may have more (they are ignored).
 REQUIRED_COLUMNS = ("operator", "jurisdictions", "country", "city", "type", "QID")
-QID_RE = re.compile(r"(Q[1-9][0-9]{0,30})$")
+#: A Wikidata item id (it travels in callback data, so it is kept short).
+QID_RE = re.compile(r"(Q[1-9][0-9]{0,11})$")
 EMAIL_RE = re.compile(r"^[^@\s<>\"'(),;:\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 URL_RE = re.compile(r"^https?://[^\s<>\"']+\.[^\s<>\"']+$")
 #: Lengths of the ``missions`` columns; a longer value is treated as broken.

@@ -12,7 +12,7 @@ from bot import texts
 from bot.config import LOCALES_DIR
 from bot.i18n import create_i18n
 from bot.rendering import mailto_url
-from bot.services.actions import ActionCard, Target, suppress_small
+from bot.services.actions import ActionCard, Target, csv_cell, suppress_small
 from bot.telegram_html import html_error
 
 TODAY = datetime(2026, 11, 24, tzinfo=UTC)
@@ -98,3 +98,9 @@ def test_a_target_without_email_gets_no_link() -> None:
 def test_small_countries_are_merged() -> None:
     merged = suppress_small({"DE": 5, "KZ": 2, "FR": 1, None: 4, "CA": 3})
     assert merged == {"DE": 5, "CA": 3, None: 7}
+
+
+def test_csv_cells_are_never_formulas() -> None:
+    assert csv_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert csv_cell("@SUM(A1)") == "'@SUM(A1)" and csv_cell("-1") == "'-1"
+    assert csv_cell("Embassy of Kazakhstan") == "Embassy of Kazakhstan"
