@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
@@ -20,11 +21,11 @@ from bot.services.actions import ActionService
 from bot.services.campaign_file import validate_campaign
 from bot.services.campaigns import CampaignService
 from bot.services.directory import DirectoryService, parse_embassy_csv
-from db.models import ContactRecord, User
+from db.models import Campaign, ContactRecord, User
 from tests.campaigns import campaign_data
+from tests.embassies import HEADER, csv_row
 from tests.fakeapi import Call
 from tests.harness import COORDINATOR_ID, SUPPORTER_ID, BotHarness, reply
-from tests.integration.test_directory import HEADER, csv_row
 
 DIRECTORY = "\n".join(
     [
@@ -319,10 +320,6 @@ async def test_stats_only_for_the_campaigns_coordinators(harness: BotHarness) ->
 
 @pytest.mark.usefixtures("campaign")
 async def test_stats_today_and_in_total(harness: BotHarness, session: AsyncSession) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from db.models import Campaign
-
     campaign_id = await session.scalar(select(Campaign.id).where(Campaign.slug == "zhanaozen"))
     assert campaign_id is not None
     now = datetime(2026, 11, 24, 12, tzinfo=UTC)  # campaign zone Asia/Aqtau is UTC+5

@@ -19,33 +19,10 @@ from bot.services.directory import (
 from bot.targets_cli import format_report
 from db.models import Mission
 from tests.e2e.process import bot_env, run_cli
+from tests.embassies import HEADER, csv_row
 
 ROOT = Path(__file__).resolve().parents[2]
 EMBASSIES_CSV = ROOT.parent / "shared" / "data" / "database_of_embassies.csv"
-
-HEADER = (
-    "operator;operatorQID;jurisdictions;jurisdictionQIDs;country;countryQID;city;cityQID;"
-    "address;latitude;longitude;phone;email;website;facebook;twitter;youtube;picture;"
-    "pictureAuthor;pictureLicense;pictureLicenseURL;type;typeQID;creation;QID;"
-)
-ENTITY = "http://www.wikidata.org/entity/"
-
-
-def csv_row(
-    operator: str,
-    country: str,
-    city: str,
-    qid: str,
-    *,
-    kind: str = "embassy",
-    jurisdictions: str = "",
-    email: str = "",
-    website: str = "",
-    phone: str = "",
-) -> str:
-    fields = [operator, "", jurisdictions, "", country, "", city, "", "", "", "", phone, email]
-    fields += [website, "", "", "", "", "", "", "", kind, "", "", ENTITY + qid, ""]
-    return ";".join(fields)
 
 
 def real_file() -> str:
