@@ -60,3 +60,19 @@ class ForgetCallback(CallbackData, prefix="forget"):
     """Confirm erasure: it always erases the presser, never an id carried in the data."""
 
     confirm: bool
+
+
+class TakeActionCallback(CallbackData, prefix="act"):
+    """*Take action* under an alert: opens /act for the campaign."""
+
+    slug: str
+
+
+class ContactCallback(CallbackData, prefix="ct"):
+    """A supporter's report on an action's target: ``kind`` "d" (I contacted them) or "x"
+    (no contact works). Re-checked against what this supporter can be shown."""
+
+    kind: str
+    campaign: int
+    action: str
+    target: str

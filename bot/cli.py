@@ -86,6 +86,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="print a new random key for DATA_KEY",
         description="Print a new random Fernet key to use as DATA_KEY.",
     )
+    targets = commands.add_parser(
+        "targets",
+        help="manage the directory of contact targets (embassies)",
+        description="Manage the directory of embassies and consulates that contact actions "
+        "point supporters to.",
+    )
+    target_commands = targets.add_subparsers(
+        dest="targets_command", metavar="ACTION", required=True
+    )
+    embassies = target_commands.add_parser(
+        "import-embassies",
+        help="import or update missions from the database-of-embassies CSV",
+        description="Import the open, Wikidata-derived database of embassies (a ';'-separated "
+        "CSV). Rows are keyed by the mission's Wikidata id: importing again updates them in "
+        "place. Prints how many rows were imported, updated and skipped, every country label "
+        "that could not be mapped, and every broken email or URL (imported empty).",
+    )
+    embassies.add_argument("file", type=Path, metavar="FILE.csv")
     return parser
 
 
@@ -137,6 +155,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.keys import rotate_key
 
             return asyncio.run(rotate_key(settings))
+        if command == "targets":
+            from bot.campaign_cli import read_file
+            from bot.targets_cli import import_embassies
+
+            csv_content = read_file(args.file)
+            if csv_content is None:
+                return 1
+            return asyncio.run(import_embassies(settings, args.file, csv_content))
         if command == "worker":  # a lean process: the worker never imports aiogram
             from bot.delivery.factory import run_worker
 

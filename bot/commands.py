@@ -43,6 +43,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("withdraw", __("Withdraw your organisation's endorsement"), "<campaign>"),
     CommandSpec("export", __("Download a campaign's data as CSV"), "<campaign> <kind>"),
+    CommandSpec("act", __("Contact the right embassy or ministry"), "<campaign>"),
     CommandSpec("language", __("Choose your language")),
     CommandSpec("country", __("Tell the bot which country you are in")),
     CommandSpec("stop", __("Leave every campaign")),
@@ -58,6 +59,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
         COORDINATORS,
     ),
     CommandSpec("alerts", __("Recent alerts and their status"), "<campaign>", COORDINATORS),
+    CommandSpec(
+        "stats", __("Counts of subscribers and contacts, with a chart"), "<campaign>", COORDINATORS
+    ),
     CommandSpec("report", __("Delivery report of an alert"), "<alert_id>", COORDINATORS),
     CommandSpec("hold", __("Wait longer for translations"), "<alert_id> <minutes>", COORDINATORS),
     CommandSpec(

@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
     AlertCallback,
+    ContactCallback,
     CountryCallback,
     EndorseFormCallback,
     EndorsementCallback,
@@ -17,12 +18,14 @@ from bot.callbacks import (
     LanguageCallback,
     MenuCallback,
     SubscriptionCallback,
+    TakeActionCallback,
     TeamCallback,
     TranslateCallback,
 )
 from bot.countries import country_label
 from bot.i18n import language_name
 from bot.rendering import truncate
+from bot.services.actions import ActionCard
 from bot.services.alerts import AlertView
 from bot.services.campaigns import CampaignSummary
 from bot.services.endorsements import EndorsementView
@@ -174,6 +177,23 @@ def withdraw_keyboard(views: Iterable[EndorsementView]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def action_keyboard(campaign_id: int, card: ActionCard) -> InlineKeyboardMarkup | None:
+    """*I contacted them* and *No contact works* under an action's card."""
+    if card.target is None:
+        return None
+    builder = InlineKeyboardBuilder()
+    done = "✅ " if "contacted" in card.you_reported else ""
+    for kind, label in (("d", done + _("I contacted them")), ("x", _("No contact works"))):
+        builder.button(
+            text=label,
+            callback_data=ContactCallback(
+                kind=kind, campaign=campaign_id, action=card.id, target=card.target.key
+            ),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
 def team_keyboard(removable: Iterable[tuple[int, str]]) -> InlineKeyboardMarkup | None:
     """A "Remove" button per (role id, label); None when nobody can be removed here."""
     builder = InlineKeyboardBuilder()
@@ -192,4 +212,10 @@ def forget_keyboard() -> InlineKeyboardMarkup:
     builder.button(text=_("Yes, erase my data"), callback_data=ForgetCallback(confirm=True))
     builder.button(text=_("No, keep it"), callback_data=ForgetCallback(confirm=False))
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def take_action_keyboard(slug: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Take action"), callback_data=TakeActionCallback(slug=slug))
     return builder.as_markup()

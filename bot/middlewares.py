@@ -38,6 +38,7 @@ class DatabaseMiddleware(BaseMiddleware):
             data["audit"] = services.audit
             data["team"] = services.team
             data["privacy"] = services.privacy
+            data["actions"] = services.actions
             from_user: User | None = data.get("event_from_user")
             user: UserInfo | None = None
             if from_user is not None:

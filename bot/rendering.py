@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from urllib.parse import quote
 
 #: Telegram's limit for one text message.
 MESSAGE_LIMIT = 4096
@@ -49,3 +50,18 @@ def pick_text(texts: Mapping[str, str], locale: str, languages: Sequence[str]) -
 
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def mailto_url(to: str, *, subject: str = "", body: str = "", cc: Sequence[str] = ()) -> str:
+    """A ``mailto:`` URL (RFC 6068): address, then percent-encoded subject, cc and body.
+
+    Line breaks in the body are sent as CRLF (``%0D%0A``), as RFC 6068 asks."""
+    fields = []
+    if subject:
+        fields.append("subject=" + quote(subject, safe=""))
+    if cc:
+        fields.append("cc=" + ",".join(quote(address, safe="@") for address in cc))
+    if body:
+        fields.append("body=" + quote(body.replace("\r\n", "\n").replace("\n", "\r\n"), safe=""))
+    url = "mailto:" + quote(to, safe="@")
+    return url + ("?" + "&".join(fields) if fields else "")

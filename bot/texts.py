@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -12,7 +13,17 @@ from bot.commands import commands_for
 from bot.countries import country_label, country_name
 from bot.delivery import render
 from bot.i18n import fmt_date, fmt_datetime, fmt_list, fmt_number, language_name
-from bot.rendering import MESSAGE_LIMIT, esc, truncate
+from bot.rendering import MESSAGE_LIMIT, esc, mailto_url, truncate
+from bot.services.actions import (
+    MIN_GROUP,
+    ActionCard,
+    CampaignStats,
+    CountryStats,
+    RecordOutcome,
+    RecordResult,
+    Target,
+    TargetStats,
+)
 from bot.services.alerts import (
     AlertError,
     AlertProblem,
@@ -25,6 +36,7 @@ from bot.services.alerts import (
 from bot.services.audit import AuditLine
 from bot.services.campaign_file import Problem
 from bot.services.campaigns import CampaignInfo, CampaignSummary, Contact
+from bot.services.directory import type_tier
 from bot.services.endorsements import (
     EndorsementDraft,
     EndorsementError,
@@ -761,6 +773,7 @@ AUDIT_ACTIONS = {
     "endorsement.reject": __("endorsement rejected"),
     "endorsement.remove": __("endorsement removed from the list"),
     "data.export": __("private data exported"),
+    "directory.import": __("embassy directory imported"),
 }
 
 
@@ -794,6 +807,7 @@ RECORD_LABELS = {
     "alert_translations": __("translations you wrote"),
     "audit_log": __("audit log entries naming you"),
     "endorsements": __("endorsements you submitted or decided on"),
+    "contact_records": __("your reports of contacting a target (the totals stay when erased)"),
     "users": __("your settings"),
 }
 
@@ -834,3 +848,261 @@ def role_from_file() -> str:
         "This role comes from the campaign file: remove the person from the file's "
         "coordinators and load it again."
     )
+
+
+# --- contact actions ------------------------------------------------------------------------
+
+#: Longest mailto: link we offer; a longer letter is linked without its body.
+MAILTO_LIMIT = 2000
+#: Room kept for the rest of an action card when the letter is long.
+LETTER_LIMIT = 3300
+#: The letter's HTML must fit one message with its heading.
+LETTER_HTML_LIMIT = MESSAGE_LIMIT - 100
+
+
+def mission_kind(kind: str) -> str:
+    folded = kind.strip().lower()
+    if type_tier(kind) == 0:
+        return _("Embassy")
+    if folded == "consulate general":
+        return _("Consulate general")
+    if type_tier(kind) == 1:
+        return _("Consulate")
+    if folded == "honorary consulate":
+        return _("Honorary consulate")
+    return _("Diplomatic mission")
+
+
+def target_name(target: Target, locale: str) -> str:
+    """A target's name in the reader's language (missions are named from the directory)."""
+    if target.source == "mission" and target.operator and target.kind:
+        return _("{mission} of {country}").format(
+            mission=mission_kind(target.kind), country=country_name(target.operator, locale)
+        )
+    return target.name
+
+
+def letter(card: ActionCard, target: Target | None, country: str, today: datetime) -> str:
+    """The letter in its language, placeholders filled (plain text, not yet escaped)."""
+    language = card.letter_language
+    name = target_name(target, language) if target is not None else ""
+    text = card.letter_template.format(
+        target=name, country=country_name(country, language), date=fmt_date(today, language)
+    )
+    return truncate(text, LETTER_LIMIT)
+
+
+def _target_lines(target: Target, locale: str) -> list[str]:
+    lines = [f"🏛 <b>{esc(target_name(target, locale))}</b>"]
+    place = ", ".join(
+        part
+        for part in (
+            target.address,
+            target.city,
+            country_name(target.country, locale) if target.country else None,
+        )
+        if part
+    )
+    if place:
+        lines.append("📍 " + esc(place))
+    for icon, value in (
+        ("✉️", target.email),
+        ("☎️", target.phone),
+        ("📠", target.fax),
+        ("🌐", target.website),
+    ):
+        if value:
+            lines.append(f"{icon} {esc(value)}")
+    return lines
+
+
+def action_card(card: ActionCard, country: str, today: datetime, locale: str) -> list[str]:
+    """One action for a supporter: the target, the letter, a mailto: link. The last page
+    gets the buttons."""
+    lines = [f"<b>{esc(card.title)}</b>", ""]
+    target = card.target
+    if target is None:
+        return [
+            "\n".join(lines)
+            + _(
+                "The directory has no mission of {sender} that serves {country}, and this "
+                "action has no other address. Nothing to send for now: the coordinators "
+                "have been told."
+            ).format(
+                sender=esc(country_name(card.embassy_of or "", locale)),
+                country=esc(country_label(country, locale)),
+            )
+        ]
+    lines += _target_lines(target, locale)
+    if card.alternatives > 1:
+        lines.append(
+            "<i>"
+            + _("One of {count} possible addresses: the one contacted least so far.").format(
+                count=fmt_number(card.alternatives, locale)
+            )
+            + "</i>"
+        )
+    body = letter(card, target, country, today)
+    shown = body
+    while len(esc(shown)) > LETTER_HTML_LIMIT:  # escaping lengthens "&" and "<" up to 5-fold
+        shown = truncate(shown, len(shown) - (len(esc(shown)) - LETTER_HTML_LIMIT) // 5 - 1)
+    head = "\n".join(lines)
+    letter_block = "<b>" + _("Your letter:") + "</b>\n<blockquote>" + esc(shown) + "</blockquote>"
+    footer: list[str] = []
+    if target.email:
+        url = mailto_url(target.email, subject=card.subject, body=body, cc=card.cc)
+        if len(url) <= MAILTO_LIMIT:
+            footer.append(
+                f'✉️ <a href="{esc(url)}">' + _("Open this email in your mail app") + "</a>"
+            )
+        else:
+            url = mailto_url(target.email, subject=card.subject, cc=card.cc)
+            footer.append(
+                f'✉️ <a href="{esc(url)}">'
+                + _("Write the email")
+                + "</a> "
+                + _("(the letter is too long for a link: copy it from above)")
+            )
+        if card.cc:
+            footer.append(_("Copy to: {addresses}").format(addresses=esc(", ".join(card.cc))))
+    else:
+        footer.append(_("This address has no email: send the letter by post or fax, or call."))
+    if card.contacted:
+        footer.append(
+            "<i>"
+            + ngettext(
+                "{count} supporter has reported contacting for this action.",
+                "{count} supporters have reported contacting for this action.",
+                card.contacted,
+            ).format(count=fmt_number(card.contacted, locale))
+            + "</i>"
+        )
+    footer.append(_("When you have sent it, press “I contacted them”."))
+    return paginate([head, "", letter_block, "", "\n".join(footer)])
+
+
+def act_intro(title: str, count: int) -> str:
+    return ngettext(
+        "<b>{title}</b>: {count} action. The bot never writes to anyone for you; you send "
+        "the letter yourself.",
+        "<b>{title}</b>: {count} actions. The bot never writes to anyone for you; you send "
+        "the letters yourself.",
+        count,
+    ).format(title=esc(title), count=count)
+
+
+def record_result(result: RecordResult, locale: str) -> str:
+    if result.outcome is RecordOutcome.ALREADY:
+        return _("You have already reported this. Thank you!")
+    if result.kind == "unreachable":
+        return _("Thank you. The coordinators will check this address.")
+    if result.others == 0:
+        return _("Thank you! You are the first to report this contact.")
+    return ngettext(
+        "Thank you! You and {count} other supporter have contacted them.",
+        "Thank you! You and {count} other supporters have contacted them.",
+        result.others,
+    ).format(count=fmt_number(result.others, locale))
+
+
+def _country_item(country: str | None, locale: str) -> str:
+    return country_label(country, locale) if country else _("other or unknown")
+
+
+def _counts(items: Sequence[tuple[str, int]], locale: str) -> str:
+    return fmt_list([f"{esc(label)}: {fmt_number(n, locale)}" for label, n in items], locale)
+
+
+#: The order /stats lists endorsement statuses in.
+ENDORSEMENT_STATUSES = ("approved", "pending", "rejected", "withdrawn", "removed")
+
+
+def endorsement_stats(counts: dict[str, int], locale: str) -> list[str]:
+    """/stats: endorsements by status."""
+    total = sum(counts.values())
+    items = [
+        (endorsement_status(status), counts[status])
+        for status in ENDORSEMENT_STATUSES
+        if counts.get(status)
+    ]
+    line = _("Endorsements: {total}").format(total=fmt_number(total, locale))
+    if items:
+        line += " (" + _counts(items, locale) + ")"
+    return [line]
+
+
+def _target_stat(item: TargetStats, locale: str) -> str:
+    today, total = fmt_number(item.today, locale), fmt_number(item.total, locale)
+    return f"• {esc(item.target_name)} <i>({esc(item.action_id)})</i>: {today} / {total}"
+
+
+def _country_stat(item: CountryStats, locale: str) -> str:
+    today, total = fmt_number(item.today, locale), fmt_number(item.total, locale)
+    return f"• {esc(_country_item(item.country, locale))}: {today} / {total}"
+
+
+def stats_sections(stats: CampaignStats, locale: str) -> list[list[str]]:
+    """/stats as sections of lines; the caller may add sections (endorsements, issue 4)."""
+    languages = [(language_name(code) if code else "?", n) for code, n in stats.by_language]
+    countries = [(_country_item(code, locale), n) for code, n in stats.by_country]
+    subscribers = [
+        "<b>" + _("Statistics · {title}").format(title=esc(stats.title)) + "</b>",
+        _("Subscribers: {count}").format(count=fmt_number(stats.subscribers, locale)),
+    ]
+    if languages:
+        subscribers.append(_("By language: {items}").format(items=_counts(languages, locale)))
+    if countries:
+        subscribers.append(_("By country: {items}").format(items=_counts(countries, locale)))
+    contacts = [
+        _("Contacts reported: {today} today, {total} in total").format(
+            today=fmt_number(stats.contacts_today, locale),
+            total=fmt_number(stats.contacts_total, locale),
+        )
+    ]
+    sections = [subscribers, contacts]
+    target_sections: list[tuple[str, Sequence[TargetStats]]] = [
+        (_("Contacts per target (today / total)"), stats.by_target),
+        (_("“No contact works” reports per target (today / total)"), stats.unreachable),
+    ]
+    country_sections: list[tuple[str, Sequence[CountryStats]]] = [
+        (_("Contacts per supporter country (today / total)"), stats.by_supporter_country),
+        (
+            _("Supporters with nothing to contact, per country (today / total)"),
+            stats.no_target,
+        ),
+    ]
+    for heading, targets in target_sections:
+        if targets:
+            sections.append(["<b>" + heading + "</b>", *(_target_stat(t, locale) for t in targets)])
+    for heading, countries_ in country_sections:
+        if countries_:
+            sections.append(
+                ["<b>" + heading + "</b>", *(_country_stat(c, locale) for c in countries_)]
+            )
+    sections.append(
+        [
+            "<i>"
+            + _(
+                "Only counts are kept, never who acted. Countries with fewer than {count} "
+                "supporters are shown together."
+            ).format(count=MIN_GROUP)
+            + "</i>"
+        ]
+    )
+    return sections
+
+
+def campaign_stats(sections: Sequence[Sequence[str]]) -> list[str]:
+    lines: list[str] = []
+    for section in sections:
+        if lines:
+            lines.append("")
+        lines += section
+    return paginate(lines)
+
+
+def stats_chart_caption(days: int) -> str:
+    return _(
+        "Left: contacts reported per day over the last {days} days. Right: contacts per "
+        "supporter country (ISO codes)."
+    ).format(days=days)

@@ -84,6 +84,8 @@ class Campaign(TimestampMixin, Base):
     endorsement_milestones: Mapped[list[Any]] = mapped_column(
         JSON, default=list, server_default=text("'[]'")
     )
+    #: Contact actions as validated by bot.services.campaign_file (docs/campaign-file.md).
+    actions: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Subscription(Base):
@@ -346,3 +348,64 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (Index("ix_audit_log_campaign_at", "campaign_id", "at"),)
+
+
+class Mission(TimestampMixin, Base):
+    """A diplomatic mission of the embassy directory (``targets import-embassies``).
+
+    ``operator`` is the sending country and ``country`` where the mission stands (ISO 3166
+    alpha-2); ``jurisdictions`` the codes of the countries it covers. Keyed by the
+    mission's Wikidata id so that importing again updates rows in place.
+    """
+
+    __tablename__ = "missions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    qid: Mapped[str] = mapped_column(String(32), unique=True)
+    operator: Mapped[str] = mapped_column(String(2))
+    country: Mapped[str] = mapped_column(String(2))
+    jurisdictions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    kind: Mapped[str] = mapped_column(String(64))  # the directory's type: embassy, consulate...
+    city: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    website: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (Index("ix_missions_operator_country", "operator", "country"),)
+
+
+class ContactRecord(Base):
+    """A supporter's report on a contact action: "contacted", "unreachable" (no contact
+    works) or "no_target" (the directory had nothing for their country).
+
+    Only what the totals need: the campaign, the action, the target, the supporter's
+    country and a time. ``user_id`` links the record to its supporter only so that a
+    report is counted once; erasure (/forget) sets it to NULL and the totals stay.
+    """
+
+    __tablename__ = "contact_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("campaigns.id", ondelete="CASCADE")
+    )
+    action_id: Mapped[str] = mapped_column(String(32))
+    target_key: Mapped[str] = mapped_column(String(40))
+    target_name: Mapped[str] = mapped_column(String(300))
+    user_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    country: Mapped[str | None] = mapped_column(String(2))  # the supporter's, at the time
+    kind: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+    __table_args__ = (
+        # NULL user ids (erased supporters) never conflict, so their totals stay.
+        UniqueConstraint(
+            "user_id", "campaign_id", "action_id", "target_key", "kind", name="uq_contact_records"
+        ),
+        Index("ix_contact_records_campaign_action", "campaign_id", "action_id", "target_key"),
+    )

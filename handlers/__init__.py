@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 
 from handlers import (
+    actions,
     alerts,
     campaign_files,
     campaigns,
@@ -18,6 +19,7 @@ from handlers import (
     owners,
     privacy,
     start,
+    stats,
     team,
     translations,
 )
@@ -36,8 +38,10 @@ def get_routers() -> list[Router]:
         country.create_router(),
         campaigns.create_router(),
         endorsements.create_router(),
+        actions.create_router(),
         owners.create_router(),
         alerts.create_router(),
+        stats.create_router(),
         translations.create_router(),
         campaign_files.create_router(),
         fallback.create_router(),

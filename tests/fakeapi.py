@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import re
 import time
@@ -210,10 +211,40 @@ _CAPTION_METHODS = frozenset(
 )
 
 
+#: Schemes of links in text (``<a href>``) and of URL buttons that the fake accepts.
+#: mailto: is accepted in text links only; buttons take http(s) and tg: (Telegram answers
+#: "BUTTON_URL_INVALID" to anything else).
+LINK_SCHEMES = ("http://", "https://", "tg://", "mailto:")
+BUTTON_URL_SCHEMES = ("http://", "https://", "tg://")
+_HREF = re.compile(r"<a\s+href=\"([^\"]*)\"", re.I)
+
+
+def _link_error(params: dict[str, Any], key: str, html_mode: bool) -> str | None:
+    for href in _HREF.findall(str(params.get(key) or "") if html_mode else ""):
+        url = html.unescape(href)
+        if not url.lower().startswith(LINK_SCHEMES) or any(ch.isspace() for ch in url):
+            return "Bad Request: wrong HTTP URL"
+    markup = params.get("reply_markup")
+    if isinstance(markup, dict):
+        for row in markup.get("inline_keyboard") or []:
+            for button in row:
+                url = button.get("url")
+                if url is not None and not str(url).lower().startswith(BUTTON_URL_SCHEMES):
+                    return "Bad Request: BUTTON_URL_INVALID"
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                    return "Bad Request: BUTTON_DATA_INVALID"
+    return None
+
+
 def _validate(method: str, call: Call) -> str | None:
-    """Reject what Telegram rejects: invalid HTML, empty or over-long texts."""
+    """Reject what Telegram rejects: invalid HTML, empty or over-long texts, link schemes
+    it does not take, over-long callback data."""
     params = call.params
     html_mode = str(params.get("parse_mode", "")).upper() == "HTML"
+    problem = _link_error(params, "caption" if "caption" in params else "text", html_mode)
+    if problem is not None:
+        return problem
     if method in _TEXT_METHODS or (method in _CAPTION_METHODS and "caption" in params):
         key, limit = ("text", TEXT_LIMIT) if method in _TEXT_METHODS else ("caption", CAPTION_LIMIT)
         text = str(params.get(key) or "")

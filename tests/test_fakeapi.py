@@ -10,7 +10,7 @@ import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
@@ -230,3 +230,20 @@ async def test_send_document_upload(bot: Bot, fake: FakeBotAPI) -> None:
     # the uploaded file is downloadable through its new file_id
     downloaded = await bot.download(message.document.file_id)
     assert downloaded is not None and downloaded.read() == b"hello bytes"
+
+
+async def test_link_schemes_and_callback_data_are_checked_like_telegram(bot: Bot) -> None:
+    html = '<a href="mailto:a@example.org?subject=Hi%20there&amp;cc=b@example.org">mail</a>'
+    await bot.send_message(1, html, parse_mode="HTML")
+    with pytest.raises(TelegramBadRequest, match="wrong HTTP URL"):
+        await bot.send_message(1, '<a href="javascript:alert(1)">x</a>', parse_mode="HTML")
+    mail_button = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="x", url="mailto:a@example.org")]]
+    )
+    with pytest.raises(TelegramBadRequest, match="BUTTON_URL_INVALID"):
+        await bot.send_message(1, "text", reply_markup=mail_button)
+    long_data = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="x" * 65)]]
+    )
+    with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
+        await bot.send_message(1, "text", reply_markup=long_data)

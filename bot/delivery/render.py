@@ -29,10 +29,17 @@ def unsubscribe_callback(slug: str) -> str:
     return f"sub:off:{slug}:alert"
 
 
-def alert_reply_markup(slug: str, _: Gettext) -> dict[str, Any]:
-    """What a supporter can do next, under every alert, as Bot API JSON."""
-    return {
-        "inline_keyboard": [
-            [{"text": _("Unsubscribe"), "callback_data": unsubscribe_callback(slug)}]
-        ]
-    }
+def take_action_callback(slug: str) -> str:
+    """Callback data of the Take action button: the packed form of
+    ``TakeActionCallback(slug=slug)`` (a test holds them equal)."""
+    return f"act:{slug}"
+
+
+def alert_reply_markup(slug: str, _: Gettext, *, has_actions: bool = False) -> dict[str, Any]:
+    """What a supporter can do next, under every alert, as Bot API JSON: take the
+    campaign's actions (when it has some), or unsubscribe."""
+    rows = []
+    if has_actions:
+        rows.append([{"text": _("Take action"), "callback_data": take_action_callback(slug)}])
+    rows.append([{"text": _("Unsubscribe"), "callback_data": unsubscribe_callback(slug)}])
+    return {"inline_keyboard": rows}

@@ -283,7 +283,7 @@ class DeliveryWorker:
         rendering = Rendering(
             text_language,
             alert_message(alert, text, locale, gettext),
-            alert_reply_markup(alert.slug, gettext),
+            alert_reply_markup(alert.slug, gettext, has_actions=alert.has_actions),
         )
         self._rendered[key] = (loaded_at, rendering)
         return rendering

@@ -71,6 +71,7 @@ class AlertView:
     hold_until: datetime | None
     released_at: datetime | None
     translations: dict[str, str] = field(default_factory=dict)
+    has_actions: bool = False  # the campaign has contact actions: alerts offer Take action
 
     def title(self, locale: str) -> str:
         return pick_text(self.campaign_title, locale, self.campaign_languages)
@@ -188,6 +189,7 @@ class AlertService:
             hold_until=alert.hold_until,
             released_at=alert.released_at,
             translations=translations,
+            has_actions=bool(campaign.actions),
         )
 
     async def get(self, alert_id: int) -> AlertView | None:

@@ -34,6 +34,7 @@ ENDORSEMENT_APPROVE = "endorsement.approve"
 ENDORSEMENT_REJECT = "endorsement.reject"
 ENDORSEMENT_REMOVE = "endorsement.remove"
 EXPORT = "data.export"
+DIRECTORY_IMPORT = "directory.import"
 
 #: Longest detail kept; longer is cut.
 DETAIL_LIMIT = 200

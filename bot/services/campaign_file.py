@@ -8,6 +8,7 @@ Messages are translated in the caller's locale, so call this inside an i18n cont
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from aiogram.utils.i18n import gettext as _
 from babel import Locale, UnknownLocaleError
+
+from bot.countries import COUNTRY_CODES
 
 MAX_FILE_BYTES = 256 * 1024
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
@@ -31,8 +34,20 @@ TOP_LEVEL_KEYS = (
     "contacts",
     "coordinators",
     "endorsement_milestones",
+    "actions",
 )
 CONTACT_KEYS = ("name", "role", "email", "phone", "fax", "website", "address")
+ACTION_KEYS = ("id", "title", "subject", "template", "embassy_of", "fallback", "contacts", "cc")
+#: Fields of an action's target (``contacts`` and ``fallback``).
+TARGET_KEYS = ("name", "email", "phone", "fax", "address", "city", "website")
+#: Action ids travel in callback data (64 bytes): short and slug-like.
+ACTION_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$")
+#: The only placeholders a letter template may use.
+TEMPLATE_FIELDS = ("target", "country", "date")
+MAX_ACTIONS = 10
+MAX_ACTION_CONTACTS = 20
+MAX_CC = 5
+ACTION_LIMITS = {"title": 200, "subject": 200, "template": 3000}
 LIMITS = {"title": 200, "summary": 2000, "statement": 3500, "demands": 600}
 MAX_DEMANDS = 30
 MAX_CONTACTS = 20
@@ -69,6 +84,7 @@ class CampaignSpec:
     contacts: list[dict[str, str]] = field(default_factory=list)
     coordinators: list[int] = field(default_factory=list)
     endorsement_milestones: list[int] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def parse_campaign_file(content: bytes | str) -> CampaignSpec:
@@ -169,6 +185,127 @@ class _Validator:
             return []
         return value
 
+    def contact(self, path: str, item: object, keys: tuple[str, ...]) -> dict[str, str] | None:
+        """A contact mapping: a required ``name`` and optional fields among ``keys``."""
+        if not isinstance(item, dict):
+            self.add(path, _("must be a mapping with at least a name"))
+            return None
+        contact: dict[str, str] = {}
+        for key, value in item.items():
+            if key not in keys:
+                self.add(f"{path}.{key}", _("unknown field"))
+                continue
+            checked = self.text(f"{path}.{key}", value, MAX_CONTACT_FIELD, required=key == "name")
+            if checked is None:
+                continue
+            if key == "email" and not EMAIL_RE.fullmatch(checked):
+                self.add(f"{path}.email", _("is not a valid email address"))
+                continue
+            if key == "website" and not checked.startswith(("https://", "http://")):
+                self.add(f"{path}.website", _("must start with https:// or http://"))
+                continue
+            contact[str(key)] = checked
+        if "name" not in item:
+            self.add(f"{path}.name", _("is required"))
+        return contact
+
+    def template(self, path: str, texts: dict[str, str]) -> None:
+        """Letters may only use the placeholders {target}, {country} and {date}."""
+        allowed = ", ".join("{" + name + "}" for name in TEMPLATE_FIELDS)
+        for lang, text in texts.items():
+            try:
+                names = [name for _t, name, _s, _c in string.Formatter().parse(text)]
+            except ValueError:
+                self.add(
+                    f"{path}.{lang}",
+                    _("has an unmatched brace; write {open} or {close} for a literal one").format(
+                        open="{{", close="}}"
+                    ),
+                )
+                continue
+            for name in names:
+                if name is not None and name not in TEMPLATE_FIELDS:
+                    self.add(
+                        f"{path}.{lang}",
+                        _("uses the unknown placeholder {name}; allowed: {allowed}").format(
+                            name="{" + name + "}", allowed=allowed
+                        ),
+                    )
+
+    def action(self, path: str, item: object, languages: list[str]) -> dict[str, Any] | None:
+        if not isinstance(item, dict):
+            self.add(path, _("must be a mapping with an id, a title and a template"))
+            return None
+        for key in item:
+            if key not in ACTION_KEYS:
+                self.add(f"{path}.{key}", _("unknown field"))
+        action_id = item.get("id")
+        if not isinstance(action_id, str) or not ACTION_ID_RE.fullmatch(action_id):
+            self.add(
+                f"{path}.id", _("must be 1-20 characters: lowercase letters, digits and hyphens")
+            )
+            action_id = ""
+        title = self.localized(
+            f"{path}.title", item.get("title"), languages, ACTION_LIMITS["title"], required=True
+        )
+        subject = self.localized(
+            f"{path}.subject",
+            item.get("subject"),
+            languages,
+            ACTION_LIMITS["subject"],
+            required=False,
+        )
+        template = self.localized(
+            f"{path}.template",
+            item.get("template"),
+            languages,
+            ACTION_LIMITS["template"],
+            required=True,
+        )
+        self.template(f"{path}.template", template)
+        has_embassy, has_contacts = "embassy_of" in item, "contacts" in item
+        embassy_of: str | None = None
+        fallback: dict[str, str] | None = None
+        contacts: list[dict[str, str]] = []
+        if has_embassy == has_contacts:
+            self.add(path, _("needs exactly one of embassy_of or contacts"))
+        if has_embassy:
+            code = item.get("embassy_of")
+            if isinstance(code, str) and code.strip().upper() in COUNTRY_CODES:
+                embassy_of = code.strip().upper()
+            else:
+                self.add(
+                    f"{path}.embassy_of", _("must be a two-letter ISO 3166 country code, e.g. KZ")
+                )
+        if "fallback" in item:
+            if not has_embassy:
+                self.add(f"{path}.fallback", _("is only used with embassy_of"))
+            fallback = self.contact(f"{path}.fallback", item.get("fallback"), TARGET_KEYS)
+        if has_contacts:
+            raw = self.sequence(f"{path}.contacts", item.get("contacts"), MAX_ACTION_CONTACTS)
+            if not raw and isinstance(item.get("contacts"), list | None):
+                self.add(f"{path}.contacts", _("must list at least one contact"))
+            for i, entry in enumerate(raw):
+                contact = self.contact(f"{path}.contacts[{i}]", entry, TARGET_KEYS)
+                if contact is not None:
+                    contacts.append(contact)
+        cc: list[str] = []
+        for i, address in enumerate(self.sequence(f"{path}.cc", item.get("cc"), MAX_CC)):
+            if not isinstance(address, str) or not EMAIL_RE.fullmatch(address.strip()):
+                self.add(f"{path}.cc[{i}]", _("is not a valid email address"))
+            else:
+                cc.append(address.strip())
+        return {
+            "id": action_id,
+            "title": title,
+            "subject": subject,
+            "template": template,
+            "embassy_of": embassy_of,
+            "fallback": fallback,
+            "contacts": contacts,
+            "cc": cc,
+        }
+
 
 def validate_campaign(data: object) -> CampaignSpec:
     v = _Validator()
@@ -224,28 +361,20 @@ def validate_campaign(data: object) -> CampaignSpec:
 
     contacts: list[dict[str, str]] = []
     for i, item in enumerate(v.sequence("contacts", data.get("contacts"), MAX_CONTACTS)):
-        path = f"contacts[{i}]"
-        if not isinstance(item, dict):
-            v.add(path, _("must be a mapping with at least a name"))
+        contact = v.contact(f"contacts[{i}]", item, CONTACT_KEYS)
+        if contact is not None:
+            contacts.append(contact)
+
+    actions: list[dict[str, Any]] = []
+    seen_ids: set[str] = set()
+    for i, item in enumerate(v.sequence("actions", data.get("actions"), MAX_ACTIONS)):
+        action = v.action(f"actions[{i}]", item, languages)
+        if action is None:
             continue
-        contact: dict[str, str] = {}
-        for key, value in item.items():
-            if key not in CONTACT_KEYS:
-                v.add(f"{path}.{key}", _("unknown field"))
-                continue
-            checked = v.text(f"{path}.{key}", value, MAX_CONTACT_FIELD, required=key == "name")
-            if checked is None:
-                continue
-            if key == "email" and not EMAIL_RE.fullmatch(checked):
-                v.add(f"{path}.email", _("is not a valid email address"))
-                continue
-            if key == "website" and not checked.startswith(("https://", "http://")):
-                v.add(f"{path}.website", _("must start with https:// or http://"))
-                continue
-            contact[str(key)] = checked
-        if "name" not in item:
-            v.add(f"{path}.name", _("is required"))
-        contacts.append(contact)
+        if action["id"] and action["id"] in seen_ids:
+            v.add(f"actions[{i}].id", _("is used by another action"))
+        seen_ids.add(action["id"])
+        actions.append(action)
 
     coordinators: list[int] = []
     for i, item in enumerate(v.sequence("coordinators", data.get("coordinators"), 100)):
@@ -284,4 +413,5 @@ def validate_campaign(data: object) -> CampaignSpec:
         contacts=contacts,
         coordinators=coordinators,
         endorsement_milestones=milestones,
+        actions=actions,
     )

@@ -112,6 +112,7 @@ class CampaignService:
                     "demands": spec.demands,
                     "contacts": spec.contacts,
                     "endorsement_milestones": spec.endorsement_milestones,
+                    "actions": spec.actions,
                 },
             )
             wanted = set(spec.coordinators)

@@ -314,6 +314,11 @@ class EndorsementService:
             raise EndorsementError(EndorsementProblem.NO_CAMPAIGN)
         return campaign
 
+    async def status_counts(self, slug: str, actor_id: int) -> dict[str, int]:
+        """Endorsements of the campaign per status (for its coordinators' /stats)."""
+        campaign = await self._coordinated(slug, actor_id)
+        return await self.endorsements.count_by_status(campaign.id)
+
     async def _open_campaign(self, slug: str) -> Campaign:
         campaign = await self._campaign(slug)
         if not campaign.is_active:

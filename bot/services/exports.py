@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.countries import country_name
+from bot.services.actions import ActionService
 from bot.services.audit import EXPORT
 from bot.services.roles import RoleService
 from db.models import Campaign
@@ -131,11 +132,20 @@ async def signatories_csv(
     return header, rows
 
 
+async def actions_csv(
+    session: AsyncSession, campaign: Campaign, locale: str
+) -> tuple[Row, list[Row]]:
+    """Contact actions' totals: no supporter, only counts (bot.services.actions)."""
+    header, rows = await ActionService(session).export_rows(campaign)
+    return header, [row for row in rows]
+
+
 EXPORT_KINDS: dict[str, ExportKind] = {
     kind.name: kind
     for kind in (
         ExportKind("endorsements", Audience.COORDINATORS, endorsements_csv),
         ExportKind("signatories", Audience.EVERYONE, signatories_csv),
+        ExportKind("actions", Audience.COORDINATORS, actions_csv),
     )
 }
 

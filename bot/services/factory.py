@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.services.actions import ActionService
 from bot.services.alerts import AlertService
 from bot.services.audit import AuditService
 from bot.services.campaigns import CampaignService
@@ -32,6 +33,7 @@ class Services:
     audit: AuditService
     team: TeamService
     privacy: PrivacyService
+    actions: ActionService
 
 
 class ServiceFactory:
@@ -57,4 +59,5 @@ class ServiceFactory:
                 audit=AuditService(session),
                 team=TeamService(session),
                 privacy=PrivacyService(session),
+                actions=ActionService(session),
             )

@@ -107,6 +107,14 @@ class EndorsementRepository:
         )
         return int(result or 0)
 
+    async def count_by_status(self, campaign_id: int) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(Endorsement.status, func.count())
+            .where(Endorsement.campaign_id == campaign_id)
+            .group_by(Endorsement.status)
+        )
+        return {status: int(count) for status, count in rows.tuples()}
+
     async def claim_milestone(self, campaign_id: int, count: int) -> bool:
         """Record a milestone as announced; False when it already was (by anyone)."""
         stmt = insert_for(self.session, EndorsementMilestone).values(

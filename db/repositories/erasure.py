@@ -21,6 +21,7 @@ from db.models import (
     Alert,
     AlertTranslation,
     AuditEntry,
+    ContactRecord,
     Delivery,
     Endorsement,
     Role,
@@ -112,6 +113,8 @@ ERASURE_STEPS: tuple[ErasureStep, ...] = (
         {"submitter_id": None, "contact_email": "", "signer_name": None, "signer_role": None},
     ),
     Anonymise(Endorsement.decided_by),
+    # A report of contacting a target stays in the anonymous totals, without its author.
+    Anonymise(ContactRecord.user_id),
     Anonymise(AuditEntry.actor_id),
     Anonymise(AuditEntry.subject_id),
     Delete(User.id),

@@ -183,6 +183,8 @@ async def test_every_subcommand_has_help(tmp_path: Path) -> None:
         ["export", "--help"],
         ["rotate-key", "--help"],
         ["generate-key", "--help"],
+        ["targets", "--help"],
+        ["targets", "import-embassies", "--help"],
     ):
         code, out, _ = await run_cli(*args, env=env, cwd=tmp_path)
         assert code == 0 and out.startswith("usage: solidarity-bot"), args

@@ -7,6 +7,8 @@ would surface as the error handler's apology).
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,6 +49,15 @@ HOSTILE = st.one_of(
     st.text(min_size=4000, max_size=10_000),
 )
 USERS = st.sampled_from([OWNER_ID, COORDINATOR_ID, SUPPORTER_ID])
+ACTION = {
+    "id": "embassy",
+    "title": "Protest to the embassy",
+    "template": "Dear Ambassador, from {country} to the {target} on {date}.",
+    "embassy_of": "KZ",
+    "fallback": {"name": "Ministry of Foreign Affairs", "email": "mfa@example.org"},
+}
+#: Supporters who have not told their country yet, one per /act example.
+NEW_SUPPORTERS = itertools.count(900_000)
 #: Valid answers that lead through the /endorse dialog to each of its steps.
 ENDORSE_STEPS = {
     "name": [],
@@ -63,6 +74,7 @@ DIALOGS = (
     "display_name",
     "country",
     "reject_reason",
+    "act_country",
     *(f"endorse_{step}" for step in ENDORSE_STEPS),
 )
 
@@ -74,7 +86,7 @@ async def prepare(harness: BotHarness, session: AsyncSession) -> None:
     for middleware in harness.dispatcher.update.outer_middleware:
         if isinstance(middleware, ThrottlingMiddleware):
             middleware.limit = 10**9
-    await CampaignService(session).load(validate_campaign(campaign_data()))
+    await CampaignService(session).load(validate_campaign(campaign_data(actions=[ACTION])))
     await AlertService(session, "en").compose(COORDINATOR_ID, "zhanaozen", "Strike news")
     await EndorsementService(session, frozenset({OWNER_ID}), "en").submit(
         SUPPORTER_ID + 1, "en", "zhanaozen", EndorsementDraft("Some Union", "FR", "s@example.org")
@@ -119,6 +131,10 @@ async def test_every_dialog_step_survives_hostile_text(
         await harness.send(user, "/alert zhanaozen")
     elif dialog == "translate":
         await harness.press(user, TranslateCallback(alert_id=1, language="ru").pack())
+    elif dialog == "act_country":
+        user = next(NEW_SUPPORTERS)
+        asked = await harness.send(user, "/act zhanaozen")
+        assert "country" in (asked[0].text or ""), "the country question comes first"
     elif dialog == "country":
         await harness.send(user, "/country")
     elif dialog == "reject_reason":

@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import (
     AlertCallback,
+    ContactCallback,
     CountryCallback,
     EndorseFormCallback,
     EndorsementCallback,
     ForgetCallback,
+    TakeActionCallback,
     TeamCallback,
     TranslateCallback,
 )
@@ -115,11 +117,13 @@ COMMAND_ROWS: dict[str, tuple[str, frozenset[str]]] = {
     "grant": ("/grant 78 translator kk zhanaozen", OWNERS),
     "pending": ("/pending zhanaozen", MANAGERS),
     "endorsement": ("/endorsement {pending}", MANAGERS),
+    "stats": ("/stats zhanaozen", MANAGERS),
 }
 #: Commands open to everyone whose arguments can ask for something privileged.
 ARGUMENT_ROWS: dict[str, tuple[str, frozenset[str]]] = {
     "export endorsements": ("/export zhanaozen endorsements", MANAGERS),
     "export signatories": ("/export zhanaozen signatories", frozenset(ACTORS)),
+    "export actions": ("/export zhanaozen actions", MANAGERS),
 }
 
 
@@ -208,6 +212,8 @@ def test_every_privileged_callback_class_has_a_row() -> None:
         callbacks.MenuCallback,
         CountryCallback,  # the presser's own country, or their own dialog's answer
         EndorseFormCallback,  # submits the presser's own dialog
+        TakeActionCallback,  # opens /act for the presser
+        ContactCallback,  # the presser's own report, re-checked against their own targets
     }
     declared = {
         value

@@ -154,3 +154,86 @@ def test_endorsement_milestones_are_validated() -> None:
     ]
     with pytest.raises(CampaignFileError):
         validate_campaign(campaign_data(endorsement_milestones=list(range(1, 30))))
+
+
+def action(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": "embassy",
+        "title": {"en": "Protest to the embassy", "ru": "Протест посольству"},
+        "template": {"en": "Dear {target}, from {country} on {date}. {{literal}}"},
+        "embassy_of": "kz",
+        "fallback": {"name": "Ministry", "email": "ministry@example.org"},
+        "cc": ["campaign@example.org"],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_actions_are_parsed_and_normalised() -> None:
+    ministry = {
+        "id": "ministry",
+        "title": "Protest to the ministry",
+        "template": "Dear Minister",
+        "contacts": [{"name": "MFA", "email": "mfa@example.org", "city": "Astana"}],
+    }
+    spec = validate_campaign(campaign_data(actions=[action(), ministry]))
+    embassy, fixed = spec.actions
+    assert embassy["embassy_of"] == "KZ" and embassy["contacts"] == []
+    assert embassy["fallback"] == {"name": "Ministry", "email": "ministry@example.org"}
+    assert embassy["cc"] == ["campaign@example.org"]
+    assert fixed["embassy_of"] is None and fixed["title"] == {"en": "Protest to the ministry"}
+    assert fixed["contacts"] == [{"name": "MFA", "email": "mfa@example.org", "city": "Astana"}]
+
+
+def test_documented_actions_are_valid() -> None:
+    blocks = re.findall(r"```yaml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    spec = parse_campaign_file(blocks[0])
+    assert [a["id"] for a in spec.actions] == ["embassy", "ministry"]
+    assert spec.actions[0]["embassy_of"] == "KZ" and spec.actions[1]["contacts"]
+
+
+def test_every_action_problem_is_listed_by_path() -> None:
+    actions = [
+        action(id="Bad id!", embassy_of="XX", cc=["nope"], extra=1),
+        action(id="embassy", contacts=[{"email": "x"}]),  # both target keys
+        action(template={"en": "Hi {name} {target"}, embassy_of=None),
+        action(id="embassy", template={"de": "Hallo"}),  # duplicate id, foreign language
+        "just text",
+        {
+            "id": "fixed",
+            "title": "T",
+            "template": "Hi {0}",
+            "contacts": [],
+            "fallback": {"name": "F"},
+        },
+    ]
+    problems = problems_of(campaign_data(actions=actions))
+    assert problems["actions[0].id"].startswith("must be 1-20 characters")
+    assert problems["actions[0].embassy_of"].startswith("must be a two-letter ISO 3166")
+    assert problems["actions[0].cc[0]"] == "is not a valid email address"
+    assert problems["actions[0].extra"] == "unknown field"
+    assert problems["actions[1]"] == "needs exactly one of embassy_of or contacts"
+    assert problems["actions[1].contacts[0].name"] == "is required"
+    assert problems["actions[1].contacts[0].email"] == "is not a valid email address"
+    assert problems["actions[2].template.en"].startswith("has an unmatched brace")
+    assert problems["actions[2].embassy_of"].startswith("must be a two-letter")
+    assert problems["actions[3].id"] == "is used by another action"
+    assert problems["actions[3].template.de"] == "language is not listed in languages"
+    assert problems["actions[3].template.en"].startswith("the primary language (en)")
+    assert problems["actions[4]"].startswith("must be a mapping")
+    assert problems["actions[5].template.en"] == (
+        "uses the unknown placeholder {0}; allowed: {target}, {country}, {date}"
+    )
+    assert problems["actions[5].contacts"] == "must list at least one contact"
+    assert problems["actions[5].fallback"] == "is only used with embassy_of"
+
+
+def test_action_limits() -> None:
+    too_many = [action(id=f"a{i}") for i in range(11)]
+    assert problems_of(campaign_data(actions=too_many)) == {"actions": "has more than 10 items"}
+    long_letter = action(template={"en": "x" * 3001})
+    assert problems_of(campaign_data(actions=[long_letter]))["actions[0].template.en"] == (
+        "is longer than 3000 characters"
+    )
+    unknown = action(template={"en": "Hi {name}"})
+    assert "{name}" in problems_of(campaign_data(actions=[unknown]))["actions[0].template.en"]

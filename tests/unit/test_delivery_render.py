@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.callbacks import SubscriptionCallback
+from bot.callbacks import SubscriptionCallback, TakeActionCallback
 from bot.config import LOCALES_DIR
-from bot.delivery.render import alert_reply_markup, unsubscribe_callback
+from bot.delivery.render import alert_reply_markup, take_action_callback, unsubscribe_callback
 from bot.i18n import Catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,6 +18,17 @@ def test_unsubscribe_button_matches_the_bots_callback_data() -> None:
     for slug in ("zhanaozen", "steel-workers-2026"):
         packed = SubscriptionCallback(action="off", slug=slug, view="alert").pack()
         assert unsubscribe_callback(slug) == packed
+        assert take_action_callback(slug) == TakeActionCallback(slug=slug).pack()
+
+
+def test_take_action_only_when_the_campaign_has_actions() -> None:
+    plain = alert_reply_markup("zhanaozen", lambda m: m)
+    assert [row[0]["text"] for row in plain["inline_keyboard"]] == ["Unsubscribe"]
+    markup = alert_reply_markup("zhanaozen", lambda m: m, has_actions=True)
+    assert [row[0]["callback_data"] for row in markup["inline_keyboard"]] == [
+        "act:zhanaozen",
+        "sub:off:zhanaozen:alert",
+    ]
 
 
 def test_reply_markup_is_translated() -> None:
