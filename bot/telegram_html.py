@@ -31,6 +31,8 @@ ALLOWED_TAGS = frozenset(
     }
 )
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+#: What a text link may point to (inline buttons take only the first three).
+LINK_SCHEMES = ("http://", "https://", "tg://", "mailto:")
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_ANSWER_LIMIT = 200
@@ -56,6 +58,7 @@ DESCRIPTIONS = {
     ),
     "unsupported_entity": 'Can\'t parse entities: Unsupported entity "{detail}"',
     "comment": "Can't parse entities: comments are not supported",
+    "bad_link": "wrong HTTP URL",
     "empty": "message text is empty",
     "too_long": "message is too long",
 }
@@ -75,6 +78,10 @@ class _TelegramHTML(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
             self._fail("unsupported_tag", tag)
+        if tag == "a":
+            url = dict(attrs).get("href") or ""
+            if not url.lower().startswith(LINK_SCHEMES) or any(ch.isspace() for ch in url):
+                self._fail("bad_link", url)
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:

@@ -270,6 +270,11 @@ def html_problem(problem: HtmlProblem | None) -> str:
             )
         case "comment":
             return _("HTML comments are not supported")
+        case "bad_link":
+            return _(
+                "the link “{url}” cannot be sent: links must start with https://, http://, "
+                "tg:// or mailto:"
+            ).format(url=esc(truncate(problem.detail, 60)))
         case _:
             return str(problem)
 

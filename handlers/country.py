@@ -92,7 +92,7 @@ async def cmd_country(message: Message, state: FSMContext, users: UserService, l
         intro = _(
             "Your country: {country}. It is used only to show you the right embassy to "
             "contact; /forget erases it."
-        ).format(country=country_label(current, locale))
+        ).format(country=esc(country_label(current, locale)))
     else:
         intro = _(
             "You have not told me your country. It is used only to show you the right "
@@ -110,7 +110,7 @@ async def save_country(user_id: int, code: str | None, users: UserService, local
     if code is None:
         return _("Done: I no longer know your country.")
     return _("Your country is now {country}. Send /country to change it.").format(
-        country=country_label(code, locale)
+        country=esc(country_label(code, locale))
     )
 
 

@@ -40,6 +40,7 @@ from aiohttp.web_request import FileField
 from bot.telegram_html import (
     CALLBACK_ANSWER_LIMIT,
     CAPTION_LIMIT,
+    LINK_SCHEMES,
     TEXT_LIMIT,
     html_error,
     plain_error,
@@ -214,8 +215,7 @@ _CAPTION_METHODS = frozenset(
 #: Schemes of links in text (``<a href>``) and of URL buttons that the fake accepts.
 #: mailto: is accepted in text links only; buttons take http(s) and tg: (Telegram answers
 #: "BUTTON_URL_INVALID" to anything else).
-LINK_SCHEMES = ("http://", "https://", "tg://", "mailto:")
-BUTTON_URL_SCHEMES = ("http://", "https://", "tg://")
+BUTTON_URL_SCHEMES = LINK_SCHEMES[:3]
 _HREF = re.compile(r"<a\s+href=\"([^\"]*)\"", re.I)
 
 

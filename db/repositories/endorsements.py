@@ -113,7 +113,7 @@ class EndorsementRepository:
             .where(Endorsement.campaign_id == campaign_id)
             .group_by(Endorsement.status)
         )
-        return {status: int(count) for status, count in rows.tuples()}
+        return {status: int(count) for status, count in rows}
 
     async def claim_milestone(self, campaign_id: int, count: int) -> bool:
         """Record a milestone as announced; False when it already was (by anyone)."""

@@ -413,6 +413,10 @@ async def test_compose_in_two_steps_with_a_photo(harness: BotHarness) -> None:
         ("x" * 3801, "This text is 3,801 characters long, but an alert can have at most 3,800"),
         ("<b>unclosed", "the tag &lt;b&gt; is never closed"),
         ("<script>x</script>", "the tag &lt;script&gt; is not supported"),
+        (
+            '<a href="javascript:alert(1)">x</a>',
+            "the link “javascript:alert(1)” cannot be sent: links must start with https://",
+        ),
     ],
 )
 @pytest.mark.usefixtures("campaign")

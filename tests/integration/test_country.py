@@ -81,3 +81,12 @@ async def test_cancel_keeps_the_country(harness: BotHarness) -> None:
     await harness.send(SUPPORTER_ID, "/cancel")
     await harness.send(SUPPORTER_ID, "Chile")
     assert await stored_country(harness) == "JP"
+
+
+async def test_names_with_markup_characters_are_escaped(harness: BotHarness) -> None:
+    """ "Wallis & Futuna" once broke the confirmation (Telegram refused the raw "&")."""
+    await harness.send(SUPPORTER_ID, "/country")
+    calls = await harness.send(SUPPORTER_ID, "WF")
+    assert "Your country is now 🇼🇫 Wallis &amp; Futuna." in reply(calls)
+    calls = await harness.send(SUPPORTER_ID, "/country")
+    assert "Your country: 🇼🇫 Wallis &amp; Futuna." in reply(calls)
