@@ -63,14 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export = commands.add_parser(
         "export",
-        help="write a campaign's endorsements or signatories as CSV",
+        help="write a campaign's endorsements, signatories or action totals as CSV",
         description="Write a campaign's data as CSV (UTF-8, with a header row): "
         "`endorsements` (every endorsement, with the private contact fields) or "
-        "`signatories` (the public list). Cells a spreadsheet would run as formulas are "
+        "`signatories` (the public list) or `actions` (contact actions' totals, counts "
+        "only). Cells a spreadsheet would run as formulas are "
         "prefixed with a quote.",
     )
     export.add_argument("slug", metavar="CAMPAIGN")
-    export.add_argument("kind", metavar="KIND", help="endorsements or signatories")
+    export.add_argument("kind", metavar="KIND", help="endorsements, signatories or actions")
     export.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout"
     )
