@@ -890,7 +890,11 @@ def target_name(target: Target, locale: str) -> str:
 def letter(card: ActionCard, target: Target | None, country: str, today: datetime) -> str:
     """The letter in its language, placeholders filled (plain text, not yet escaped)."""
     language = card.letter_language
-    name = target_name(target, language) if target is not None else ""
+    # The letter is written in its own language, which may not be the reader's: name the
+    # target in that language too ("the Embassy of Kazakhstan", not "the Botschaft von…").
+    i18n = get_i18n()
+    with i18n.use_locale(language if language in i18n.available_locales else i18n.default_locale):
+        name = target_name(target, language) if target is not None else ""
     text = card.letter_template.format(
         target=name, country=country_name(country, language), date=fmt_date(today, language)
     )

@@ -144,6 +144,18 @@ async def test_country_from_the_suggestions_in_the_users_language(harness: BotHa
 
 
 @pytest.mark.usefixtures("campaign")
+async def test_a_letter_in_another_language_names_the_target_in_that_language(
+    harness: BotHarness,
+) -> None:
+    """A German reader of an English-only letter: the card speaks German, the letter
+    stays English throughout."""
+    calls = await act(harness, SUPPORTER_ID, "Deutschland", "de")
+    embassy = cards(calls)[0]
+    assert "🏛 <b>Botschaft von Kasachstan</b>" in embassy.text
+    assert "I write from Germany to the Embassy of Kazakhstan on" in embassy.text
+
+
+@pytest.mark.usefixtures("campaign")
 async def test_reports_are_idempotent_and_show_the_running_total(harness: BotHarness) -> None:
     calls = await act(harness, SUPPORTER_ID, "DE")
     done = buttons(cards(calls)[0])[0]["callback_data"]
