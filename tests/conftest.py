@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -22,6 +23,12 @@ from tests.fakeapi import FakeBotAPI
 from tests.harness import OWNER_ID, BotHarness
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+
+# Locally Hypothesis explores new random inputs on every run (and replays the failures it
+# saved); in CI the same inputs every time, so a red build is reproducible, not luck.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
 
