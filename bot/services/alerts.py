@@ -71,6 +71,8 @@ class AlertView:
     hold_until: datetime | None
     released_at: datetime | None
     translations: dict[str, str] = field(default_factory=dict)
+    #: Seconds after delivery at which the campaign has its alerts deleted (None: never).
+    delete_after: float | None = None
 
     def title(self, locale: str) -> str:
         return pick_text(self.campaign_title, locale, self.campaign_languages)
@@ -121,6 +123,8 @@ class LanguageReport:
     failed: int = 0
     blocked: int = 0
     retracted: int = 0
+    #: Of ``sent``: deleted from the chat at the campaign's ``delete_after_days``.
+    deleted: int = 0
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,10 @@ class AlertReport:
     @property
     def pending(self) -> int:
         return sum(item.pending for item in self.languages)
+
+    @property
+    def deleted(self) -> int:
+        return sum(item.deleted for item in self.languages)
 
     @property
     def total(self) -> int:
@@ -188,6 +196,9 @@ class AlertService:
             hold_until=alert.hold_until,
             released_at=alert.released_at,
             translations=translations,
+            delete_after=(
+                campaign.delete_after_days * 86400 if campaign.delete_after_days else None
+            ),
         )
 
     async def get(self, alert_id: int) -> AlertView | None:
@@ -337,7 +348,11 @@ class AlertService:
         by_language: dict[str, dict[str, int]] = {}
         for (language, state), n in counts.items():
             bucket = by_language.setdefault(language, {})
+            if state == "expired":  # delivered, then deleted at the deadline
+                bucket["deleted"] = bucket.get("deleted", 0) + n
             key = "pending" if state in OPEN_STATES else state
+            if state in ("expire", "expired"):
+                key = "sent"
             bucket[key] = bucket.get(key, 0) + n
         languages = [
             LanguageReport(
@@ -347,6 +362,7 @@ class AlertService:
                 failed=values.get("failed", 0),
                 blocked=values.get("blocked", 0),
                 retracted=values.get("retracted", 0),
+                deleted=values.get("deleted", 0),
             )
             for language, values in sorted(by_language.items())
         ]

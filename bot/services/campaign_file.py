@@ -31,6 +31,7 @@ TOP_LEVEL_KEYS = (
     "contacts",
     "coordinators",
     "endorsement_milestones",
+    "delete_after_days",
 )
 CONTACT_KEYS = ("name", "role", "email", "phone", "fax", "website", "address")
 LIMITS = {"title": 200, "summary": 2000, "statement": 3500, "demands": 600}
@@ -39,6 +40,9 @@ MAX_CONTACTS = 20
 MAX_CONTACT_FIELD = 300
 MAX_MILESTONES = 20
 MAX_MILESTONE = 1_000_000
+#: Telegram lets a bot delete its messages for 48 hours after sending them; deleting at 36
+#: hours at the latest leaves 12 hours for a backlog or an outage of the delivery worker.
+MAX_DELETE_AFTER_DAYS = 1.5
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class CampaignSpec:
     contacts: list[dict[str, str]] = field(default_factory=list)
     coordinators: list[int] = field(default_factory=list)
     endorsement_milestones: list[int] = field(default_factory=list)
+    delete_after_days: float | None = None
 
 
 def parse_campaign_file(content: bytes | str) -> CampaignSpec:
@@ -270,6 +275,22 @@ def validate_campaign(data: object) -> CampaignSpec:
         else:
             milestones.append(item)
 
+    delete_after_days = data.get("delete_after_days")
+    if delete_after_days is not None and (
+        isinstance(delete_after_days, bool)
+        or not isinstance(delete_after_days, int | float)
+        or not 0 < delete_after_days <= MAX_DELETE_AFTER_DAYS  # NaN fails this too
+    ):
+        v.add(
+            "delete_after_days",
+            _(
+                "must be a number of days greater than 0 and at most {limit} (for example 1, "
+                "or 0.5 for 12 hours): Telegram lets a bot delete its messages only during 48 "
+                "hours after sending them, and the bot keeps the rest for delays"
+            ).format(limit=MAX_DELETE_AFTER_DAYS),
+        )
+        delete_after_days = None
+
     if v.problems:
         raise CampaignFileError(v.problems)
     return CampaignSpec(
@@ -284,4 +305,5 @@ def validate_campaign(data: object) -> CampaignSpec:
         contacts=contacts,
         coordinators=coordinators,
         endorsement_milestones=milestones,
+        delete_after_days=float(delete_after_days) if delete_after_days is not None else None,
     )

@@ -112,6 +112,7 @@ class CampaignService:
                     "demands": spec.demands,
                     "contacts": spec.contacts,
                     "endorsement_milestones": spec.endorsement_milestones,
+                    "delete_after_days": spec.delete_after_days,
                 },
             )
             wanted = set(spec.coordinators)
