@@ -388,6 +388,16 @@ def alert_report(report: AlertReport, locale: str) -> str:
         )
     if not report.languages:
         lines.append(_("Nothing queued yet."))
+    if report.deleted:
+        lines.append(
+            ngettext(
+                "Of these, {count} message was deleted from its chat when the campaign's "
+                "delete_after_days passed.",
+                "Of these, {count} messages were deleted from their chats when the campaign's "
+                "delete_after_days passed.",
+                report.deleted,
+            ).format(count=fmt_number(report.deleted, locale))
+        )
     lines.append("")
     if report.elapsed is not None:
         lines.append(_("Elapsed: {time}").format(time=_duration(report.elapsed, locale)))

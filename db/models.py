@@ -86,6 +86,9 @@ class Campaign(TimestampMixin, Base):
     )
     #: Contact actions as validated by bot.services.campaign_file (docs/campaign-file.md).
     actions: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    #: Alerts delivered to subscribers are deleted from their chats this long after delivery
+    #: (None: they stay). At most 1.5 days: Telegram allows deletion for 48 hours.
+    delete_after_days: Mapped[float | None] = mapped_column(Float)
 
 
 class Subscription(Base):
@@ -173,10 +176,14 @@ class Delivery(Base):
     """The outbox: one row per (alert, subscriber), worked off by delivery workers.
 
     ``state``: held (waiting for a translation), pending (to send), edit (to re-send as an
-    edit with a late translation), delete (to delete: the alert was retracted), and the
-    final states sent, failed, blocked, retracted. A worker claims a row by setting a lease
-    (``lease_owner``, ``lease_until``); a row whose lease expired is claimable again, so the
-    rows of a worker that died are finished by another. Times are epoch seconds.
+    edit with a late translation), delete (to delete: the alert was retracted), expire (to
+    delete: the campaign's ``delete_after_days`` passed since delivery), and the final states
+    sent, failed, blocked, retracted, expired (deleted from the chat after its deadline).
+    ``delete_at`` is a sent row's deletion deadline; it is cleared when the row leaves
+    ``sent`` for a deletion, so its (partial) index only holds deadlines still to come.
+    A worker claims a row by setting a lease (``lease_owner``, ``lease_until``); a row whose
+    lease expired is claimable again, so the rows of a worker that died are finished by
+    another. Times are epoch seconds.
 
     No foreign keys: a fan-out writes a row per subscriber (a million in seconds), and on
     PostgreSQL the two key checks per row cost half of that time (bench/RESULTS.md). Rows
@@ -201,11 +208,19 @@ class Delivery(Base):
     sent_language: Mapped[str | None] = mapped_column(String(16))  # the text actually delivered
     sent_at: Mapped[float | None] = mapped_column(Float)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    delete_at: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
         UniqueConstraint("alert_id", "user_id", name="uq_deliveries_alert_user"),
         Index("ix_deliveries_queue", "state", "due_at"),
         Index("ix_deliveries_alert_state", "alert_id", "state"),
+        # Partial: a fan-out inserts rows without a deadline, at no cost to this index.
+        Index(
+            "ix_deliveries_delete_at",
+            "delete_at",
+            postgresql_where=text("delete_at IS NOT NULL"),
+            sqlite_where=text("delete_at IS NOT NULL"),
+        ),
     )
 
 

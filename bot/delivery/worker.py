@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 #: An edit that changes nothing is fine; a message that can no longer be edited stays.
 NOT_MODIFIED = "message is not modified"
+#: A deletion Telegram refuses (too old, say): the message is still there.
+CANNOT_DELETE = "can't be deleted"
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class DeliveryWorker:
             now = self.clock()
             if now >= next_hold_check:
                 await self._release_expired_holds(now)
+                await self._expire_due(now)
                 next_hold_check = now + 1.0
             if self._queue.qsize() >= self.batch_size:
                 await self._sleep(stop, 0.02)
@@ -193,6 +196,15 @@ class DeliveryWorker:
             await session.commit()
         if released:
             logger.info("hold deadline passed: %d deliveries fall back", released)
+
+    async def _expire_due(self, now: float) -> None:
+        """Delivered alerts whose campaign's ``delete_after_days`` passed become deletions,
+        claimed and sent like any other row."""
+        async with self.session_factory() as session:
+            expired = await DeliveryRepository(session).expire_due(now)
+            await session.commit()
+        if expired:
+            logger.info("deletion deadline passed: %d delivered alerts to delete", expired)
 
     async def _sender(self) -> None:
         while True:
@@ -294,14 +306,20 @@ class DeliveryWorker:
             return Outcome(row.id, "failed", error="alert no longer exists")
         await self.limiter.acquire(row.user_id)
         try:
-            if row.state == "delete":
+            if row.state in ("delete", "expire"):
                 return await self._delete(row)
             rendering = self._render(alert, loaded_at, row.language)
             if row.state == "edit":
                 return await self._edit(row, alert, rendering)
             message_id = await self._send(row, alert, rendering)
             self.stats.sent += 1
-            return Outcome(row.id, "sent", message_id=message_id, language=rendering.language)
+            return Outcome(
+                row.id,
+                "sent",
+                message_id=message_id,
+                language=rendering.language,
+                delete_after=alert.delete_after,
+            )
         except RetryAfter as exc:
             self.stats.rate_limited += 1
             await self.limiter.apause(exc.retry_after)
@@ -346,12 +364,21 @@ class DeliveryWorker:
         return Outcome(row.id, "edited", language=rendering.language)
 
     async def _delete(self, row: ClaimedDelivery) -> Outcome:
+        """Delete a retracted alert (``delete``) or one whose deadline passed (``expire``).
+
+        A retracted row is done whatever happens. An expiring row that Telegram will not
+        delete any more stays ``sent`` (with the reason), so /report never claims a deletion
+        that did not happen; "message to delete not found" means it is gone: done.
+        """
+        expiring = row.state == "expire"
         if row.message_id is None or self._too_old(row):
-            return Outcome(row.id, "deleted", error="too old to delete")
+            return Outcome(row.id, "kept" if expiring else "deleted", error="too old to delete")
         try:
             await self.api.delete_message(row.user_id, row.message_id)
         except BadRequest as exc:  # already gone, or too old
-            return Outcome(row.id, "deleted", error=exc.description)
+            refused = CANNOT_DELETE in exc.description.lower()
+            kind = "kept" if expiring and refused else "deleted"
+            return Outcome(row.id, kind, error=exc.description)
         self.stats.deleted += 1
         return Outcome(row.id, "deleted")
 

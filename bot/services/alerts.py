@@ -72,6 +72,8 @@ class AlertView:
     released_at: datetime | None
     translations: dict[str, str] = field(default_factory=dict)
     has_actions: bool = False  # the campaign has contact actions: alerts offer Take action
+    #: Seconds after delivery at which the campaign has its alerts deleted (None: never).
+    delete_after: float | None = None
 
     def title(self, locale: str) -> str:
         return pick_text(self.campaign_title, locale, self.campaign_languages)
@@ -122,6 +124,8 @@ class LanguageReport:
     failed: int = 0
     blocked: int = 0
     retracted: int = 0
+    #: Of ``sent``: deleted from the chat at the campaign's ``delete_after_days``.
+    deleted: int = 0
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,10 @@ class AlertReport:
     @property
     def pending(self) -> int:
         return sum(item.pending for item in self.languages)
+
+    @property
+    def deleted(self) -> int:
+        return sum(item.deleted for item in self.languages)
 
     @property
     def total(self) -> int:
@@ -190,6 +198,9 @@ class AlertService:
             released_at=alert.released_at,
             translations=translations,
             has_actions=bool(campaign.actions),
+            delete_after=(
+                campaign.delete_after_days * 86400 if campaign.delete_after_days else None
+            ),
         )
 
     async def get(self, alert_id: int) -> AlertView | None:
@@ -339,7 +350,11 @@ class AlertService:
         by_language: dict[str, dict[str, int]] = {}
         for (language, state), n in counts.items():
             bucket = by_language.setdefault(language, {})
+            if state == "expired":  # delivered, then deleted at the deadline
+                bucket["deleted"] = bucket.get("deleted", 0) + n
             key = "pending" if state in OPEN_STATES else state
+            if state in ("expire", "expired"):
+                key = "sent"
             bucket[key] = bucket.get(key, 0) + n
         languages = [
             LanguageReport(
@@ -349,6 +364,7 @@ class AlertService:
                 failed=values.get("failed", 0),
                 blocked=values.get("blocked", 0),
                 retracted=values.get("retracted", 0),
+                deleted=values.get("deleted", 0),
             )
             for language, values in sorted(by_language.items())
         ]

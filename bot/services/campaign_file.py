@@ -35,6 +35,7 @@ TOP_LEVEL_KEYS = (
     "coordinators",
     "endorsement_milestones",
     "actions",
+    "delete_after_days",
 )
 CONTACT_KEYS = ("name", "role", "email", "phone", "fax", "website", "address")
 ACTION_KEYS = ("id", "title", "subject", "template", "embassy_of", "fallback", "contacts", "cc")
@@ -54,6 +55,9 @@ MAX_CONTACTS = 20
 MAX_CONTACT_FIELD = 300
 MAX_MILESTONES = 20
 MAX_MILESTONE = 1_000_000
+#: Telegram lets a bot delete its messages for 48 hours after sending them; deleting at 36
+#: hours at the latest leaves 12 hours for a backlog or an outage of the delivery worker.
+MAX_DELETE_AFTER_DAYS = 1.5
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class CampaignSpec:
     coordinators: list[int] = field(default_factory=list)
     endorsement_milestones: list[int] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
+    delete_after_days: float | None = None
 
 
 def parse_campaign_file(content: bytes | str) -> CampaignSpec:
@@ -399,6 +404,22 @@ def validate_campaign(data: object) -> CampaignSpec:
         else:
             milestones.append(item)
 
+    delete_after_days = data.get("delete_after_days")
+    if delete_after_days is not None and (
+        isinstance(delete_after_days, bool)
+        or not isinstance(delete_after_days, int | float)
+        or not 0 < delete_after_days <= MAX_DELETE_AFTER_DAYS  # NaN fails this too
+    ):
+        v.add(
+            "delete_after_days",
+            _(
+                "must be a number of days greater than 0 and at most {limit} (for example 1, "
+                "or 0.5 for 12 hours): Telegram lets a bot delete its messages only during 48 "
+                "hours after sending them, and the bot keeps the rest for delays"
+            ).format(limit=MAX_DELETE_AFTER_DAYS),
+        )
+        delete_after_days = None
+
     if v.problems:
         raise CampaignFileError(v.problems)
     return CampaignSpec(
@@ -414,4 +435,5 @@ def validate_campaign(data: object) -> CampaignSpec:
         coordinators=coordinators,
         endorsement_milestones=milestones,
         actions=actions,
+        delete_after_days=float(delete_after_days) if delete_after_days is not None else None,
     )

@@ -113,6 +113,7 @@ class CampaignService:
                     "contacts": spec.contacts,
                     "endorsement_milestones": spec.endorsement_milestones,
                     "actions": spec.actions,
+                    "delete_after_days": spec.delete_after_days,
                 },
             )
             wanted = set(spec.coordinators)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
+    Float,
     Select,
     Table,
     and_,
@@ -25,8 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Alert, Delivery, Subscription, User, utcnow
 
 #: States a worker acts on; the others are final, or wait for a translation (held).
-WORK_STATES = ("pending", "edit", "delete")
-OPEN_STATES = ("held", *WORK_STATES)
+WORK_STATES = ("pending", "edit", "delete", "expire")
+#: Not finished yet as far as the alert is concerned (an expiring row was delivered).
+OPEN_STATES = ("held", "pending", "edit", "delete")
 
 deliveries = cast(Table, Delivery.__table__)
 
@@ -55,6 +57,7 @@ class Outcome:
     due_at: float | None = None
     refund: int = 0  # attempts not to count (a 429 is not the row's fault)
     user_id: int | None = None
+    delete_after: float | None = None  # sent: delete from the chat this many seconds later
 
 
 class DeliveryRepository:
@@ -162,6 +165,10 @@ class DeliveryRepository:
                 sent_language=bindparam("b_language"),
                 sent_at=now,
                 due_at=now,
+                delete_at=case(
+                    (deliveries.c.state == "retracted", None),
+                    else_=bindparam("b_delete_at", type_=Float),
+                ),
                 last_error=None,
                 **released,
             ),
@@ -173,13 +180,22 @@ class DeliveryRepository:
                 last_error=None,
                 **released,
             ),
+            # Deleted: a retraction's (delete) or a deadline's (expire).
             "deleted": update(deliveries)
             .where(mine)
-            .values(state="retracted", last_error=bindparam("b_error"), **released),
+            .values(
+                state=case((deliveries.c.state == "expire", "expired"), else_="retracted"),
+                last_error=bindparam("b_error"),
+                **released,
+            ),
+            # Could not be edited, or could not be deleted at its deadline: it stays sent.
             "kept": update(deliveries)
             .where(mine)
             .values(
-                state=case((deliveries.c.state == "edit", "sent"), else_=deliveries.c.state),
+                state=case(
+                    (deliveries.c.state.in_(("edit", "expire")), "sent"),
+                    else_=deliveries.c.state,
+                ),
                 last_error=bindparam("b_error"),
                 **released,
             ),
@@ -207,6 +223,7 @@ class DeliveryRepository:
                     "b_error": (item.error or "")[:200] or None,
                     "b_due_at": item.due_at if item.due_at is not None else now,
                     "b_refund": item.refund,
+                    "b_delete_at": now + item.delete_after if item.delete_after else None,
                 }
                 for item in items
             ]
@@ -255,6 +272,20 @@ class DeliveryRepository:
         )
         return await self.release(ids, now)
 
+    async def expire_due(self, now: float) -> int:
+        """Sent rows whose deletion deadline passed are queued for deletion (``expire``),
+        in the order of their deadlines. Run by every worker: a row leaves ``sent`` once."""
+        result = await self.session.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.delete_at.is_not(None),
+                deliveries.c.delete_at <= now,
+                deliveries.c.state == "sent",
+            )
+            .values(state="expire", due_at=deliveries.c.delete_at, delete_at=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def schedule_edits(
         self, alert_id: int, language: str, now: float, not_before: float, *, again: bool = False
     ) -> int:
@@ -280,20 +311,23 @@ class DeliveryRepository:
             .where(deliveries.c.alert_id == alert_id, deliveries.c.state.in_(("held", "pending")))
             .values(state="retracted")
         )
+        # Rows already deleted at their deadline (expired) need nothing more; rows about to
+        # be (expire) are deleted as retracted instead.
+        delivered = ("sent", "edit", "expire")
         to_delete = await self.session.execute(
             update(deliveries)
             .where(
                 deliveries.c.alert_id == alert_id,
-                deliveries.c.state.in_(("sent", "edit")),
+                deliveries.c.state.in_(delivered),
                 deliveries.c.sent_at >= not_before,
             )
-            .values(state="delete", due_at=now)
+            .values(state="delete", due_at=now, delete_at=None)
         )
         # Too old to delete (Telegram allows 48 hours): they stay, marked retracted.
         await self.session.execute(
             update(deliveries)
-            .where(deliveries.c.alert_id == alert_id, deliveries.c.state.in_(("sent", "edit")))
-            .values(state="retracted", last_error="too old to delete")
+            .where(deliveries.c.alert_id == alert_id, deliveries.c.state.in_(delivered))
+            .values(state="retracted", last_error="too old to delete", delete_at=None)
         )
         return (
             int(stopped.rowcount or 0),  # type: ignore[attr-defined]

@@ -237,3 +237,28 @@ def test_action_limits() -> None:
     )
     unknown = action(template={"en": "Hi {name}"})
     assert "{name}" in problems_of(campaign_data(actions=[unknown]))["actions[0].template.en"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(1, 1.0), (0.5, 0.5), (1.5, 1.5), (0.25, 0.25), (None, None)]
+)
+def test_delete_after_days_within_telegrams_window(value: object, expected: float | None) -> None:
+    spec = validate_campaign(campaign_data(delete_after_days=value))
+    assert spec.delete_after_days == expected
+    assert validate_campaign(campaign_data()).delete_after_days is None
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.6, 2, 7, True, "1", [1], float("nan"), float("inf")])
+def test_delete_after_days_outside_the_window_is_refused(value: object) -> None:
+    problems = problems_of(campaign_data(delete_after_days=value))
+    assert list(problems) == ["delete_after_days"]
+    assert "48 hours" in problems["delete_after_days"] and "1.5" in problems["delete_after_days"]
+
+
+def test_delete_after_days_reason_is_translated() -> None:
+    i18n = create_i18n(LOCALES_DIR, "en")
+    with i18n.context(), i18n.use_locale("de"):
+        problems = problems_of(campaign_data(delete_after_days=2))
+    message = problems["delete_after_days"]
+    assert "1.5" in message and "48" in message
+    assert "Telegram" in message and "must be a number of days" not in message
