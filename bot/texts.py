@@ -158,6 +158,19 @@ def campaign_info(info: CampaignInfo, locale: str) -> list[str]:
     if info.contacts:
         lines += ["", "<b>" + _("Contacts") + "</b>"]
         lines += [_contact_line(contact) for contact in info.contacts]
+    if info.delete_after_days:
+        hours = round(info.delete_after_days * 24)
+        lines += [
+            "",
+            "🕑 "
+            + ngettext(
+                "For your safety, this campaign's alerts are deleted from your chat {count} "
+                "hour after they arrive.",
+                "For your safety, this campaign's alerts are deleted from your chat {count} "
+                "hours after they arrive.",
+                hours,
+            ).format(count=fmt_number(hours, locale)),
+        ]
     languages = fmt_list([language_name(code) for code in info.languages], locale)
     lines += [
         "",

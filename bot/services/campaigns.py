@@ -56,6 +56,8 @@ class CampaignInfo:
     is_active: bool
     subscribers: int
     updated_at: datetime
+    #: Alerts are deleted from supporters' chats this many days after delivery (None: kept).
+    delete_after_days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ class CampaignService:
             is_active=campaign.is_active,
             subscribers=subscribers,
             updated_at=campaign.updated_at,
+            delete_after_days=campaign.delete_after_days,
         )
 
     async def subscribe(self, user_id: int, slug: str, locale: str) -> SubscribeResult:

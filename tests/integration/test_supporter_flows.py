@@ -168,6 +168,15 @@ async def test_info_shows_demands_contacts_with_fallback(
         markup[0][0]["callback_data"]
         == SubscriptionCallback(action="on", slug="zhanaozen", view="card").pack()
     )
+    assert "deleted from your chat" not in text
+
+
+async def test_info_says_when_alerts_are_deleted(
+    harness: BotHarness, session: AsyncSession
+) -> None:
+    await load(session, delete_after_days=0.5)
+    text = reply(await harness.send(SUPPORTER_ID, "/info zhanaozen"))
+    assert "this campaign's alerts are deleted from your chat 12 hours after they arrive" in text
 
 
 async def test_info_of_a_long_campaign_is_split_under_the_limit(
