@@ -133,8 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.require_token()
             if command == "web":
                 settings.require_webhook_url()
+        from db import encryption
         from db.migrate import upgrade
 
+        # Every command reads and writes private fields with DATA_KEY, not only the bot:
+        # an export without it could not read them, a CLI write would store them in clear.
+        encryption.configure(settings.field_cipher())
         upgrade(settings.database_url)
         if command == "migrate":
             print("database is up to date")
