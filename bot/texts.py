@@ -588,18 +588,6 @@ def endorsement_submitted(view: EndorsementView) -> str:
     ).format(name=esc(view.name), slug=esc(view.slug))
 
 
-def _draft_of(view: EndorsementView) -> EndorsementDraft:
-    return EndorsementDraft(
-        name=view.name,
-        country=view.country,
-        email=view.contact_email,
-        city=view.city,
-        website=view.website,
-        signer_name=view.signer_name,
-        signer_role=view.signer_role,
-    )
-
-
 def endorsement_card(view: EndorsementView, near: Sequence[EndorsementView], locale: str) -> str:
     """What a coordinator verifies: every field, and the look-alikes already on file."""
     lines = [
@@ -608,7 +596,7 @@ def endorsement_card(view: EndorsementView, near: Sequence[EndorsementView], loc
         + "</b>",
         _("Status: {status}").format(status=endorsement_status(view.status)),
         "",
-        *endorsement_details(_draft_of(view), locale),
+        *endorsement_details(view.draft, locale),
     ]
     if near:
         lines += ["", "⚠️ <b>" + _("Similar organisations already on file:") + "</b>"]

@@ -23,14 +23,13 @@ from bot.keyboards import alert_preview_keyboard, retract_keyboard, translate_ke
 from bot.rendering import esc
 from bot.services.alerts import AlertError, AlertService, AlertView
 from bot.services.audit import ALERT_COMPOSE, ALERT_HOLD, AuditService
-from bot.services.campaign_file import SLUG_RE
 from bot.services.factory import ServiceFactory
 from bot.services.roles import RoleService
 from handlers.common import (
     alert_id_argument,
+    coordinated_slug,
     html_after_arguments,
     message_html,
-    slug_argument,
 )
 
 logger = logging.getLogger(__name__)
@@ -65,26 +64,6 @@ async def coordinated_alert(
         )
         return None
     return alert
-
-
-async def coordinated_slug(
-    message: Message, command: CommandObject, roles: RoleService, usage: str
-) -> str | None:
-    """The campaign named first in the command, if this user coordinates it; else replies."""
-    assert message.from_user is not None
-    slug = slug_argument(command)
-    if slug is None:
-        await message.answer(usage)
-        return None
-    if not await roles.can_coordinate(message.from_user.id, slug):
-        await message.answer(
-            _("You do not coordinate the campaign “{slug}”.").format(slug=esc(slug[:40]))
-        )
-        return None
-    if not SLUG_RE.fullmatch(slug):  # an owner "coordinates" every name, even impossible ones
-        await message.answer(_("There is no campaign called “{slug}”.").format(slug=esc(slug[:40])))
-        return None
-    return slug
 
 
 async def cmd_alert(

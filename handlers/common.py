@@ -6,8 +6,11 @@ import re
 
 from aiogram.filters import CommandObject
 from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
 
 from bot.rendering import esc, strip_controls
+from bot.services.campaign_file import SLUG_RE
+from bot.services.roles import RoleService
 
 #: Longest argument any command takes; longer input gets a clear reply, not a lookup.
 MAX_ARGUMENT_LENGTH = 200
@@ -58,3 +61,23 @@ def html_after_arguments(message: Message, arguments: int) -> str:
     of "/alert <campaign> <text>" or "/translate <id> <language> <text>"."""
     parts = message_html(message).split(maxsplit=arguments + 1)
     return parts[arguments + 1].strip() if len(parts) > arguments + 1 else ""
+
+
+async def coordinated_slug(
+    message: Message, command: CommandObject, roles: RoleService, usage: str
+) -> str | None:
+    """The campaign named first in the command, if this user coordinates it; else replies."""
+    assert message.from_user is not None
+    slug = slug_argument(command)
+    if slug is None:
+        await message.answer(usage)
+        return None
+    if not await roles.can_coordinate(message.from_user.id, slug):
+        await message.answer(
+            _("You do not coordinate the campaign “{slug}”.").format(slug=esc(slug[:40]))
+        )
+        return None
+    if not SLUG_RE.fullmatch(slug):  # an owner "coordinates" every name, even impossible ones
+        await message.answer(_("There is no campaign called “{slug}”.").format(slug=esc(slug[:40])))
+        return None
+    return slug

@@ -17,7 +17,7 @@ from bot.rendering import esc, truncate
 from bot.services.actions import CHART_DAYS, TOP_COUNTRIES, ActionService
 from bot.services.endorsements import EndorsementService
 from bot.services.roles import RoleService
-from handlers.common import slug_argument
+from handlers.common import coordinated_slug
 
 
 async def cmd_stats(
@@ -29,18 +29,11 @@ async def cmd_stats(
     locale: str,
 ) -> None:
     assert message.from_user is not None
-    slug = slug_argument(command)
+    usage = _("Which campaign? Send /{command} followed by the campaign's name.").format(
+        command="stats"
+    )
+    slug = await coordinated_slug(message, command, roles, usage)
     if slug is None:
-        await message.answer(
-            _("Which campaign? Send /{command} followed by the campaign's name.").format(
-                command="stats"
-            )
-        )
-        return
-    if not await roles.can_coordinate(message.from_user.id, slug):
-        await message.answer(
-            _("You do not coordinate the campaign “{slug}”.").format(slug=esc(slug[:40]))
-        )
         return
     now = datetime.now(UTC)
     stats = await actions.stats(slug, locale, now)

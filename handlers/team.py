@@ -25,8 +25,7 @@ from bot.services.team import (
     TeamService,
     is_invite_token,
 )
-from handlers.alerts import coordinated_slug
-from handlers.common import too_long
+from handlers.common import coordinated_slug, too_long
 from handlers.owners import cmd_grant_or_revoke
 
 

@@ -412,7 +412,7 @@ class ActionService:
 
     async def export_rows(
         self, campaign: Campaign
-    ) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    ) -> tuple[Sequence[object], list[Sequence[object]]]:
         """The ``actions`` export (``/export <slug> actions`` and the CLI ``export``):
         aggregates only, one row per (action, target, supporter country, outcome) with its
         count; countries below MIN_GROUP are merged into an empty country."""

@@ -243,18 +243,10 @@ def decode_directory(content: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class MissionView:
+class MissionView(MissionRow):
+    """A mission as stored: its row and its database id."""
+
     id: int
-    qid: str
-    operator: str
-    country: str
-    jurisdictions: tuple[str, ...]
-    kind: str
-    city: str | None
-    address: str | None
-    phone: str | None
-    email: str | None
-    website: str | None
 
     @property
     def tier(self) -> int:
@@ -317,7 +309,6 @@ class DirectoryService:
         rows = await self.missions.of_operator(operator)
         views = [
             MissionView(
-                id=row.id,
                 qid=row.qid,
                 operator=row.operator,
                 country=row.country,
@@ -328,6 +319,7 @@ class DirectoryService:
                 phone=row.phone,
                 email=row.email,
                 website=row.website,
+                id=row.id,
             )
             for row in rows
         ]

@@ -224,6 +224,19 @@ class EndorsementView:
     reason: str | None
     submitter_id: int | None
 
+    @property
+    def draft(self) -> EndorsementDraft:
+        """What was submitted, as the confirmation screen and the coordinator's card show it."""
+        return EndorsementDraft(
+            name=self.name,
+            country=self.country,
+            email=self.contact_email,
+            city=self.city,
+            website=self.website,
+            signer_name=self.signer_name,
+            signer_role=self.signer_role,
+        )
+
 
 @dataclass(frozen=True)
 class Recipient:

@@ -136,8 +136,7 @@ async def actions_csv(
     session: AsyncSession, campaign: Campaign, locale: str
 ) -> tuple[Row, list[Row]]:
     """Contact actions' totals: no supporter, only counts (bot.services.actions)."""
-    header, rows = await ActionService(session).export_rows(campaign)
-    return header, [row for row in rows]
+    return await ActionService(session).export_rows(campaign)
 
 
 EXPORT_KINDS: dict[str, ExportKind] = {

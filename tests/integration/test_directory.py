@@ -119,7 +119,7 @@ def test_a_file_without_the_columns_is_refused() -> None:
 
 
 def mission(qid: str, country: str, kind: str, jurisdictions: tuple[str, ...] = ()) -> MissionView:
-    return MissionView(0, qid, "KZ", country, jurisdictions, kind, qid, None, None, None, None)
+    return MissionView(qid, "KZ", country, jurisdictions, kind, qid, None, None, None, None, id=0)
 
 
 def test_lookup_order_embassy_consulate_jurisdiction_other() -> None:
